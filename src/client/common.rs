@@ -1,0 +1,875 @@
+//! The parts of a client that do no I/O, compiled once and shared by both flavours:
+//! URL building, id encoding, retry decisions, rate limiting, response decoding and
+//! v4/v5 detection.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime};
+
+use bytes::Bytes;
+use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
+use reqwest::{Method, Url};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::config::{Auth, RetryPolicy, StrapiConfig};
+use crate::error::{Error, Result, UnexpectedReason, parse_error_body};
+use crate::models::{EntryResponse, ListResponse};
+use crate::version::{self, ApiVersion};
+
+/// Error bodies are read up to this size; the rest is discarded.
+pub(crate) const MAX_ERROR_BODY: usize = 64 * 1024;
+
+/// The id of an entry: a v5 `documentId` or a v4 numeric id.
+///
+/// Built from strings and integers; it is always sent as one percent-encoded path segment,
+/// so an id containing `/`, `?` or `#` can never change the path or the query.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct EntryId(String);
+
+impl EntryId {
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    pub(crate) fn checked(&self) -> Result<&str> {
+        let s = self.0.as_str();
+        if s.trim().is_empty() {
+            return Err(Error::InvalidInput("the id is empty".into()));
+        }
+        if s == "." || s == ".." {
+            return Err(Error::InvalidInput(format!("{s:?} is not a valid id")));
+        }
+        Ok(s)
+    }
+}
+
+impl std::fmt::Display for EntryId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+macro_rules! id_from {
+    ($($t:ty),*) => {$(
+        impl From<$t> for EntryId {
+            fn from(v: $t) -> Self { EntryId(v.to_string()) }
+        }
+    )*};
+}
+id_from!(&str, String, &String, u32, u64, i32, i64, usize, &EntryId);
+
+/// Which kind of content path a call addresses.
+pub(crate) fn check_name(kind: &str, name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name != "."
+        && name != ".."
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::InvalidInput(format!(
+            "{kind} name {name:?} must be one path segment of letters, digits, '-', '_' or '.'"
+        )))
+    }
+}
+
+/// The request body of a call, kept so that it can be rebuilt for a retry.
+///
+/// `R` is the flavour's reader type for uploads from a reader (which cannot be replayed).
+pub(crate) enum CallBody<R> {
+    None,
+    Json(Bytes),
+    Multipart(std::sync::Arc<crate::media::UploadSpec<R>>),
+}
+
+/// One request, described without I/O: built once, sent once per attempt.
+pub(crate) struct Call<R> {
+    pub method: Method,
+    pub url: Url,
+    pub body: CallBody<R>,
+    /// Send the credentials (false for downloads from another host).
+    pub auth: bool,
+    /// The `Accept` header.
+    pub accept: &'static str,
+}
+
+impl<R> Call<R> {
+    pub fn new(method: Method, url: Url) -> Self {
+        Call {
+            method,
+            url,
+            body: CallBody::None,
+            auth: true,
+            accept: "application/json",
+        }
+    }
+
+    pub fn json(mut self, body: &(impl serde::Serialize + ?Sized)) -> Result<Self> {
+        let bytes = serde_json::to_vec(body)
+            .map_err(|e| Error::InvalidInput(format!("the body cannot be serialised: {e}")))?;
+        self.body = CallBody::Json(Bytes::from(bytes));
+        Ok(self)
+    }
+
+    /// Whether sending this twice is harmless.
+    pub fn idempotent(&self) -> bool {
+        matches!(
+            self.method,
+            Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
+        )
+    }
+
+    /// Whether the body can be sent again (a reader can be read only once).
+    pub fn replayable(&self) -> bool {
+        match &self.body {
+            CallBody::Multipart(spec) => spec.replayable(),
+            _ => true,
+        }
+    }
+
+    /// The URL for messages and logs.
+    pub fn url_str(&self) -> &str {
+        self.url.as_str()
+    }
+}
+
+/// Per-call overrides that a client view carries (see `Client::with_timeout`).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct CallOptions {
+    pub timeout: Option<Duration>,
+    pub headers: HeaderMap,
+    pub retry: Option<RetryPolicy>,
+}
+
+/// State shared by all clones of one client.
+pub(crate) struct Core {
+    pub config: StrapiConfig,
+    auth_header: Option<HeaderValue>,
+    version: AtomicU8,
+    limiter: Option<RateLimiter>,
+    rng: AtomicU64,
+    schemas: Mutex<std::collections::HashMap<String, Value>>,
+}
+
+impl std::fmt::Debug for Core {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Core")
+            .field("config", &self.config)
+            .field("version", &self.version())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Core {
+    pub fn new(config: StrapiConfig) -> Result<Self> {
+        let auth_header = match config.auth() {
+            Auth::None => None,
+            Auth::ApiToken(s) | Auth::Jwt(s) => {
+                let mut v = HeaderValue::from_str(&format!("Bearer {}", s.expose()))
+                    .map_err(|_| Error::Config("the token cannot be sent in a header".into()))?;
+                v.set_sensitive(true);
+                Some(v)
+            }
+        };
+        let limiter = config.rate_limit().map(RateLimiter::new);
+        let seed = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0x9E37_79B9_7F4A_7C15, |d| d.as_nanos() as u64)
+            | 1;
+        Ok(Core {
+            config,
+            auth_header,
+            version: AtomicU8::new(0),
+            limiter,
+            rng: AtomicU64::new(seed),
+            schemas: Mutex::new(std::collections::HashMap::new()),
+        })
+    }
+
+    pub fn auth_header(&self) -> Option<&HeaderValue> {
+        self.auth_header.as_ref()
+    }
+
+    /// The configured version, or the detected one.
+    pub fn version(&self) -> Option<ApiVersion> {
+        self.config
+            .api_version()
+            .or(match self.version.load(Ordering::Relaxed) {
+                4 => Some(ApiVersion::V4),
+                5 => Some(ApiVersion::V5),
+                _ => None,
+            })
+    }
+
+    pub fn set_version(&self, v: ApiVersion) {
+        let n = match v {
+            ApiVersion::V4 => 4,
+            ApiVersion::V5 => 5,
+        };
+        self.version.store(n, Ordering::Relaxed);
+    }
+
+    pub fn reset_version(&self) {
+        self.version.store(0, Ordering::Relaxed);
+        self.schemas
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+    }
+
+    /// A cached content-type schema.
+    pub fn schema_cache(&self, uid: &str) -> Option<Value> {
+        self.schemas
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(uid)
+            .cloned()
+    }
+
+    pub fn cache_schema(&self, uid: &str, schema: &Value) {
+        self.schemas
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(uid.to_owned(), schema.clone());
+    }
+
+    /// Remembers the version a body shows, unless one is configured or already known.
+    pub fn observe(&self, body: &Value) -> Option<ApiVersion> {
+        if let Some(v) = self.version() {
+            return Some(v);
+        }
+        let detected = version::detect(body)?;
+        self.set_version(detected);
+        Some(detected)
+    }
+
+    /// `{base}/api/{segments…}?{query}`; each segment percent-encoded as one segment.
+    pub fn api_url(&self, segments: &[&str], query: Option<&str>) -> Url {
+        let mut url = self.config.base_url().clone();
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty().push("api").extend(segments);
+        }
+        url.set_query(query.filter(|q| !q.is_empty()));
+        url
+    }
+
+    /// A path relative to the base URL (raw requests), e.g. `/api/custom/route`.
+    pub fn raw_url(&self, path: &str, query: Option<&str>) -> Result<Url> {
+        if path.contains(['?', '#']) {
+            return Err(Error::InvalidInput(
+                "the path must not contain '?' or '#'; pass a query instead".into(),
+            ));
+        }
+        let mut url = self.config.base_url().clone();
+        {
+            let Ok(mut segs) = url.path_segments_mut() else {
+                return Err(Error::InvalidInput(
+                    "the base URL cannot take a path".into(),
+                ));
+            };
+            segs.pop_if_empty();
+            for s in path.split('/').filter(|s| !s.is_empty()) {
+                if s == "." || s == ".." {
+                    return Err(Error::InvalidInput(format!(
+                        "the path {path:?} must not contain '.' or '..' segments"
+                    )));
+                }
+                segs.push(s);
+            }
+        }
+        url.set_query(query.filter(|q| !q.is_empty()));
+        Ok(url)
+    }
+
+    /// A media URL: relative ones (`/uploads/x.png`) joined to the base URL, keeping its
+    /// sub-path; absolute ones (CDN, S3) as they are.
+    pub fn media_url(&self, url: &str) -> Result<Url> {
+        let url = url.trim();
+        if url.is_empty() {
+            return Err(Error::InvalidInput("the media URL is empty".into()));
+        }
+        if url.starts_with("http://") || url.starts_with("https://") {
+            return Url::parse(url)
+                .map_err(|e| Error::InvalidInput(format!("invalid media URL {url:?}: {e}")));
+        }
+        if let Some(rest) = url.strip_prefix("//") {
+            let scheme = self.config.base_url().scheme();
+            return Url::parse(&format!("{scheme}://{rest}"))
+                .map_err(|e| Error::InvalidInput(format!("invalid media URL {url:?}: {e}")));
+        }
+        if url.contains("://") {
+            return Err(Error::InvalidInput(format!(
+                "media URL {url:?} must use http or https"
+            )));
+        }
+        let (path, query) = match url.split_once('?') {
+            Some((p, q)) => (p, Some(q)),
+            None => (url, None),
+        };
+        let base = self.config.base_url();
+        let joined = format!(
+            "{}{}",
+            base.as_str().trim_end_matches('/'),
+            if path.starts_with('/') {
+                path.to_owned()
+            } else {
+                format!("/{path}")
+            }
+        );
+        let mut out = Url::parse(&joined)
+            .map_err(|e| Error::InvalidInput(format!("invalid media URL {url:?}: {e}")))?;
+        // The join must stay below the base URL (no `..` escapes).
+        if !out.path().starts_with(base.path()) {
+            return Err(Error::InvalidInput(format!(
+                "media URL {url:?} leaves the base URL"
+            )));
+        }
+        out.set_query(query);
+        Ok(out)
+    }
+
+    /// Whether `url` points at the configured server (same scheme, host and port).
+    pub fn same_origin(&self, url: &Url) -> bool {
+        let base = self.config.base_url();
+        url.scheme() == base.scheme()
+            && url.host_str() == base.host_str()
+            && url.port_or_known_default() == base.port_or_known_default()
+    }
+
+    /// How long to wait before a request may go out (client-side rate limit).
+    pub fn rate_limit_delay(&self) -> Option<Duration> {
+        self.limiter.as_ref().and_then(RateLimiter::reserve)
+    }
+
+    /// The wait before another attempt, or `None` to give up.
+    pub fn retry_delay<R>(
+        &self,
+        policy: &RetryPolicy,
+        call: &Call<R>,
+        attempt: u32,
+        started: Instant,
+        failure: &Failure,
+    ) -> Option<Duration> {
+        if attempt >= policy.max_attempts || !call.replayable() {
+            return None;
+        }
+        let retryable = match failure {
+            Failure::Status(s, _) => policy.retry_on_status.contains(s),
+            Failure::Connect => policy.retry_on_connect,
+            Failure::Transport => policy.retry_on_transport,
+        };
+        if !retryable {
+            return None;
+        }
+        // A connect error never reached the server, so even a POST is safe to resend.
+        // Anything else may have been processed: only idempotent calls, unless opted in.
+        let safe =
+            matches!(failure, Failure::Connect) || call.idempotent() || policy.retry_non_idempotent;
+        if !safe {
+            return None;
+        }
+        let exp = policy
+            .base_delay
+            .saturating_mul(1u32 << (attempt - 1).min(20))
+            .min(policy.max_delay);
+        let mut delay = if policy.jitter {
+            exp.mul_f64(self.random_unit())
+        } else {
+            exp
+        };
+        if let Failure::Status(_, Some(hint)) = failure {
+            delay = (*hint).min(policy.max_delay);
+        }
+        if started.elapsed() + delay > policy.budget {
+            return None;
+        }
+        Some(delay)
+    }
+
+    /// A number in `[0, 1)` (xorshift; jitter needs spread, not cryptographic quality).
+    fn random_unit(&self) -> f64 {
+        let mut x = self.rng.load(Ordering::Relaxed);
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.rng.store(x, Ordering::Relaxed);
+        (x >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Turns an error status and its (bounded) body into the typed error.
+    pub fn error_from<R>(
+        &self,
+        call: &Call<R>,
+        status: u16,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Error {
+        let retry_after = parse_retry_after(headers);
+        Error::from_api(parse_error_body(
+            status,
+            call.method.as_str(),
+            call.url_str(),
+            retry_after,
+            body,
+        ))
+    }
+
+    /// Parses a JSON body, remembering the version it shows and normalising a v4 body.
+    pub fn parse_body(&self, status: u16, body: &[u8]) -> Result<Value> {
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Err(Error::unexpected(status, UnexpectedReason::EmptyBody, body));
+        }
+        let mut value: Value = serde_json::from_slice(body)
+            .map_err(|_| Error::unexpected(status, UnexpectedReason::NotJson, body))?;
+        if self.observe(&value) == Some(ApiVersion::V4) {
+            version::normalize_v4_body(&mut value);
+        }
+        Ok(value)
+    }
+
+    /// Decodes `{data: T, meta}`.
+    pub fn decode_entry<T: DeserializeOwned>(
+        &self,
+        status: u16,
+        body: &[u8],
+    ) -> Result<EntryResponse<T>> {
+        self.decode_envelope(status, body, false)
+    }
+
+    /// Decodes `{data: [T], meta}`.
+    pub fn decode_list<T: DeserializeOwned>(
+        &self,
+        status: u16,
+        body: &[u8],
+    ) -> Result<ListResponse<T>> {
+        self.decode_envelope(status, body, true)
+    }
+
+    fn decode_envelope<R: DeserializeOwned>(
+        &self,
+        status: u16,
+        body: &[u8],
+        list: bool,
+    ) -> Result<R> {
+        // Fast path: a known v5 server needs no normalisation, so decode straight from the
+        // bytes without building a JSON tree first.
+        if self.version() == Some(ApiVersion::V5) {
+            let mut de = serde_json::Deserializer::from_slice(body);
+            if let Ok(r) = R::deserialize(&mut de) {
+                if de.end().is_ok() {
+                    return Ok(r);
+                }
+            }
+            // Fall through for a precise error.
+        }
+        let value = self.parse_body(status, body)?;
+        match value.get("data") {
+            None => return Err(Error::unexpected(status, UnexpectedReason::NoData, body)),
+            Some(Value::Array(_)) if !list => {
+                return Err(Error::unexpected(
+                    status,
+                    UnexpectedReason::Shape("a list where one entry was expected"),
+                    body,
+                ));
+            }
+            Some(d) if list && !d.is_array() => {
+                return Err(Error::unexpected(
+                    status,
+                    UnexpectedReason::Shape("one entry where a list was expected (a single type?)"),
+                    body,
+                ));
+            }
+            _ => {}
+        }
+        from_value(value)
+    }
+}
+
+/// Deserialises a JSON tree into `T`, naming the path that failed.
+pub(crate) fn from_value<T: DeserializeOwned>(value: Value) -> Result<T> {
+    serde_path_to_error::deserialize(value).map_err(|e| Error::Decode {
+        path: e.path().to_string(),
+        source: e.into_inner(),
+    })
+}
+
+/// Deserialises bytes into `T`, naming the path that failed.
+pub(crate) fn from_slice<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<T> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(Error::unexpected(status, UnexpectedReason::EmptyBody, body));
+    }
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let r = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let inner = e.inner();
+        if inner.is_syntax() || inner.is_eof() {
+            Error::unexpected(status, UnexpectedReason::NotJson, body)
+        } else {
+            Error::Decode {
+                path: e.path().to_string(),
+                source: e.into_inner(),
+            }
+        }
+    })?;
+    de.end()
+        .map_err(|_| Error::unexpected(status, UnexpectedReason::NotJson, body))?;
+    Ok(r)
+}
+
+/// Why an attempt failed, for the retry decision.
+pub(crate) enum Failure {
+    Status(u16, Option<Duration>),
+    Connect,
+    Transport,
+}
+
+/// Maps a reqwest error to ours, keeping timeout and connect apart.
+pub(crate) fn transport_error<R>(call: &Call<R>, e: reqwest::Error) -> (Error, Failure) {
+    let method = call.method.to_string();
+    let url = call.url_str().to_owned();
+    if e.is_timeout() {
+        (
+            Error::Timeout {
+                method,
+                url,
+                source: Some(e),
+            },
+            Failure::Transport,
+        )
+    } else if e.is_connect() {
+        (
+            Error::Connect {
+                method,
+                url,
+                source: e,
+            },
+            Failure::Connect,
+        )
+    } else {
+        (
+            Error::Transport {
+                method,
+                url,
+                source: Box::new(e),
+            },
+            Failure::Transport,
+        )
+    }
+}
+
+/// The error of a broken response body (reqwest's, or the I/O error wrapping it).
+pub(crate) type BodyError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Maps a failure while reading a body, keeping timeouts apart.
+pub(crate) fn body_error<R>(call: &Call<R>, e: BodyError) -> Error {
+    let method = call.method.to_string();
+    let url = call.url_str().to_owned();
+    let timed_out = match e.downcast_ref::<reqwest::Error>() {
+        Some(re) => re.is_timeout(),
+        None => match e.downcast_ref::<std::io::Error>() {
+            Some(io) => {
+                io.kind() == std::io::ErrorKind::TimedOut
+                    || io
+                        .get_ref()
+                        .and_then(|i| i.downcast_ref::<reqwest::Error>())
+                        .is_some_and(reqwest::Error::is_timeout)
+            }
+            None => false,
+        },
+    };
+    if timed_out {
+        Error::Timeout {
+            method,
+            url,
+            source: None,
+        }
+    } else {
+        Error::Transport {
+            method,
+            url,
+            source: e,
+        }
+    }
+}
+
+/// `Retry-After` in seconds or as an HTTP date.
+pub(crate) fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let v = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = httpdate::parse_http_date(v).ok()?;
+    Some(
+        when.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+/// A client-side limit of requests per second: each request reserves the next free slot.
+struct RateLimiter {
+    interval: Duration,
+    next: Mutex<Option<Instant>>,
+}
+
+impl RateLimiter {
+    fn new(per_second: f64) -> Self {
+        RateLimiter {
+            interval: Duration::from_secs_f64(1.0 / per_second),
+            next: Mutex::new(None),
+        }
+    }
+
+    fn reserve(&self) -> Option<Duration> {
+        let now = Instant::now();
+        let mut next = self.next.lock().unwrap_or_else(|p| p.into_inner());
+        let slot = match *next {
+            Some(t) if t > now => t,
+            _ => now,
+        };
+        *next = Some(slot + self.interval);
+        let wait = slot.saturating_duration_since(now);
+        (!wait.is_zero()).then_some(wait)
+    }
+}
+
+/// Installs rustls' `ring` provider as the process default if nothing else did: reqwest's
+/// `rustls-no-provider` build needs one, and a provider the application installed wins.
+#[cfg(feature = "rustls")]
+pub(crate) fn ensure_crypto_provider() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Err means another thread installed one first: fine.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+}
+
+#[cfg(not(feature = "rustls"))]
+pub(crate) fn ensure_crypto_provider() {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn core(base: &str) -> Core {
+        Core::new(StrapiConfig::new(base, "t").unwrap()).unwrap()
+    }
+
+    #[test]
+    fn ids_are_one_segment() {
+        let c = core("https://host/cms");
+        let url = c.api_url(&["articles", "a/b?c#d%e"], Some("x=1"));
+        assert_eq!(
+            url.as_str(),
+            "https://host/cms/api/articles/a%2Fb%3Fc%23d%25e?x=1"
+        );
+        let url = c.api_url(&["articles"], None);
+        assert_eq!(url.as_str(), "https://host/cms/api/articles");
+        for bad in ["", " ", ".", ".."] {
+            assert!(EntryId::from(bad).checked().is_err());
+        }
+        assert!(check_name("collection", "articles").is_ok());
+        for bad in ["", "a/b", "a?b", "..", "a b"] {
+            assert!(check_name("collection", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn media_urls() {
+        let c = core("https://host/cms/");
+        assert_eq!(
+            c.media_url("/uploads/a b.jpg").unwrap().as_str(),
+            "https://host/cms/uploads/a%20b.jpg"
+        );
+        assert_eq!(
+            c.media_url("https://cdn.example/x.jpg?sig=1")
+                .unwrap()
+                .as_str(),
+            "https://cdn.example/x.jpg?sig=1"
+        );
+        assert_eq!(
+            c.media_url("//cdn.example/x.jpg").unwrap().as_str(),
+            "https://cdn.example/x.jpg"
+        );
+        assert!(c.media_url("/uploads/../../etc/passwd").is_err());
+        assert!(c.media_url("ftp://x/y").is_err());
+        assert!(c.media_url("").is_err());
+        assert!(c.same_origin(&c.media_url("/uploads/x").unwrap()));
+        assert!(!c.same_origin(&c.media_url("https://cdn.example/x").unwrap()));
+    }
+
+    #[test]
+    fn raw_urls() {
+        let c = core("http://h:1337");
+        assert_eq!(
+            c.raw_url("/api/custom/route", Some("a=1"))
+                .unwrap()
+                .as_str(),
+            "http://h:1337/api/custom/route?a=1"
+        );
+        assert!(c.raw_url("/api/../admin", None).is_err());
+        assert!(c.raw_url("/api/x?y=1", None).is_err());
+    }
+
+    #[test]
+    fn retry_after_forms() {
+        let mut h = HeaderMap::new();
+        h.insert(RETRY_AFTER, HeaderValue::from_static("3"));
+        assert_eq!(parse_retry_after(&h), Some(Duration::from_secs(3)));
+        let future = SystemTime::now() + Duration::from_secs(120);
+        h.insert(
+            RETRY_AFTER,
+            HeaderValue::from_str(&httpdate::fmt_http_date(future)).unwrap(),
+        );
+        let d = parse_retry_after(&h).unwrap();
+        assert!(
+            d > Duration::from_secs(100) && d <= Duration::from_secs(120),
+            "{d:?}"
+        );
+        h.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
+        assert_eq!(parse_retry_after(&h), None);
+    }
+
+    #[test]
+    fn retry_decisions() {
+        let c = core("http://h");
+        let policy = RetryPolicy::default().jitter(false);
+        let get = Call::<()>::new(Method::GET, c.api_url(&["a"], None));
+        let post = Call::<()>::new(Method::POST, c.api_url(&["a"], None));
+        let t0 = Instant::now();
+        let s503 = Failure::Status(503, None);
+        assert_eq!(
+            c.retry_delay(&policy, &get, 1, t0, &s503),
+            Some(policy.base_delay)
+        );
+        assert_eq!(
+            c.retry_delay(&policy, &get, 2, t0, &s503),
+            Some(policy.base_delay * 2)
+        );
+        assert_eq!(c.retry_delay(&policy, &get, 3, t0, &s503), None);
+        assert_eq!(c.retry_delay(&policy, &post, 1, t0, &s503), None);
+        assert!(
+            c.retry_delay(&policy, &post, 1, t0, &Failure::Connect)
+                .is_some()
+        );
+        assert_eq!(
+            c.retry_delay(&policy, &post, 1, t0, &Failure::Transport),
+            None
+        );
+        let opted = policy.clone().retry_non_idempotent(true);
+        assert!(c.retry_delay(&opted, &post, 1, t0, &s503).is_some());
+        assert_eq!(
+            c.retry_delay(&policy, &get, 1, t0, &Failure::Status(500, None)),
+            None
+        );
+        let hint = Failure::Status(429, Some(Duration::from_secs(3600)));
+        assert_eq!(
+            c.retry_delay(
+                &policy.clone().budget(Duration::from_secs(7200)),
+                &get,
+                1,
+                t0,
+                &hint
+            ),
+            Some(policy.max_delay)
+        );
+        let jittered = RetryPolicy::default();
+        for _ in 0..100 {
+            let d = c.retry_delay(&jittered, &get, 2, t0, &s503).unwrap();
+            assert!(d <= jittered.base_delay * 2);
+        }
+    }
+
+    #[test]
+    fn rate_limiter_spaces_requests() {
+        let l = RateLimiter::new(10.0);
+        assert_eq!(l.reserve(), None);
+        let second = l.reserve().unwrap();
+        assert!(second > Duration::from_millis(80) && second <= Duration::from_millis(100));
+        let third = l.reserve().unwrap();
+        assert!(third > Duration::from_millis(180));
+    }
+
+    #[test]
+    fn decodes_v4_and_v5_into_one_shape() {
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        struct Author {
+            name: String,
+        }
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        struct Article {
+            id: u64,
+            title: String,
+            author: Option<Author>,
+        }
+        let v4 = br#"{"data":[{"id":1,"attributes":{"title":"A","author":{"data":{"id":2,"attributes":{"name":"Ada"}}}}}],"meta":{"pagination":{"page":1,"pageSize":25,"pageCount":1,"total":1}}}"#;
+        let c4 = core("http://h");
+        let r: ListResponse<Article> = c4.decode_list(200, v4).unwrap();
+        assert_eq!(c4.version(), Some(ApiVersion::V4));
+        let v5 = br#"{"data":[{"id":1,"documentId":"d","title":"A","author":{"id":2,"documentId":"e","name":"Ada"}}],"meta":{"pagination":{"page":1,"pageSize":25,"pageCount":1,"total":1}}}"#;
+        let c5 = core("http://h");
+        let r5: ListResponse<Article> = c5.decode_list(200, v5).unwrap();
+        assert_eq!(c5.version(), Some(ApiVersion::V5));
+        assert_eq!(r.data, r5.data);
+        assert_eq!(r.meta.pagination.unwrap().total, Some(1));
+        // The v5 fast path, second time round.
+        let again: ListResponse<Article> = c5.decode_list(200, v5).unwrap();
+        assert_eq!(again.data, r5.data);
+    }
+
+    #[test]
+    fn decode_errors_are_typed() {
+        let c = core("http://h");
+        let e = c.decode_entry::<Value>(200, b"").unwrap_err();
+        assert!(matches!(
+            e,
+            Error::UnexpectedResponse {
+                reason: UnexpectedReason::EmptyBody,
+                ..
+            }
+        ));
+        let e = c.decode_entry::<Value>(200, b"<html>").unwrap_err();
+        assert!(matches!(
+            e,
+            Error::UnexpectedResponse {
+                reason: UnexpectedReason::NotJson,
+                ..
+            }
+        ));
+        let e = c.decode_entry::<Value>(200, br#"{"ok":true}"#).unwrap_err();
+        assert!(matches!(
+            e,
+            Error::UnexpectedResponse {
+                reason: UnexpectedReason::NoData,
+                ..
+            }
+        ));
+        let e = c
+            .decode_list::<Value>(200, br#"{"data":{"id":1}}"#)
+            .unwrap_err();
+        assert!(matches!(
+            e,
+            Error::UnexpectedResponse {
+                reason: UnexpectedReason::Shape(_),
+                ..
+            }
+        ));
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct T {
+            views: u32,
+        }
+        let e = c
+            .decode_list::<T>(200, br#"{"data":[{"views":1},{"views":"x"}]}"#)
+            .unwrap_err();
+        match e {
+            Error::Decode { path, .. } => assert_eq!(path, "data[1].views"),
+            other => panic!("{other:?}"),
+        }
+        c.set_version(ApiVersion::V5);
+        let e = c
+            .decode_list::<T>(200, br#"{"data":[{"views":1},{"views":"x"}]}"#)
+            .unwrap_err();
+        assert!(matches!(e, Error::Decode { .. }), "{e:?}");
+    }
+}

@@ -1,0 +1,295 @@
+//! The content API: collection types, single types and raw requests.
+
+use bytes::Bytes;
+use reqwest::Method;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::Client;
+use super::flavour::{self, maybe};
+use crate::client::common::{Call, EntryId, check_name, from_slice};
+use crate::error::{Error, Result};
+use crate::models::{EntryResponse, ListResponse};
+use crate::query::StrapiQuery;
+use crate::version::ApiVersion;
+
+pub(crate) type FCall = Call<flavour::UploadReader>;
+
+/// `{"data": …}`, the envelope Strapi expects for writes.
+#[derive(Serialize)]
+struct DataEnvelope<'a, D: ?Sized> {
+    data: &'a D,
+}
+
+impl Client {
+    /// A raw request to any path of the server, for routes the client has no method for
+    /// (custom controllers, plugins). The body is returned as it is: not normalised.
+    ///
+    /// ```no_run
+    /// # fn demo(client: &strapi_kit::SyncClient) -> strapi_kit::Result<()> {
+    /// use strapi_kit::Method;
+    /// let health: serde_json::Value = client
+    ///     .request(Method::GET, "/api/users-permissions/roles")
+    ///     .send()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn request(&self, method: Method, path: &str) -> RawRequest<'_> {
+        RawRequest {
+            client: self,
+            method,
+            path: path.to_owned(),
+            query: None,
+            body: Ok(None),
+        }
+    }
+
+    fn empty_query() -> &'static StrapiQuery {
+        static EMPTY: std::sync::OnceLock<StrapiQuery> = std::sync::OnceLock::new();
+        EMPTY.get_or_init(StrapiQuery::new)
+    }
+}
+
+#[maybe]
+impl Client {
+    /// The version to encode `query` for; asks the server only when the encoding depends on
+    /// it and it is not known yet.
+    async fn version_for(&self, query: &StrapiQuery) -> Result<ApiVersion> {
+        match self.core.version() {
+            Some(v) => Ok(v),
+            None if query.needs_version() => self.detect_version().await,
+            None => Ok(ApiVersion::V5),
+        }
+    }
+
+    async fn content_url(
+        &self,
+        name: &str,
+        id: Option<&EntryId>,
+        query: &StrapiQuery,
+    ) -> Result<reqwest::Url> {
+        check_name("content type", name)?;
+        let id = id.map(EntryId::checked).transpose()?;
+        let version = self.version_for(query).await?;
+        let qs = query.encode(version)?;
+        let url = match id {
+            Some(id) => self.core.api_url(&[name, id], Some(&qs)),
+            None => self.core.api_url(&[name], Some(&qs)),
+        };
+        Ok(url)
+    }
+
+    /// Lists entries of a collection type (`GET /api/{collection}`).
+    ///
+    /// `T` is your entry type (or [`serde_json::Value`]); v4 entries are flattened first.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: &strapi_kit::AsyncClient) -> strapi_kit::Result<()> {
+    /// use strapi_kit::{FilterBuilder, StrapiQuery};
+    /// #[derive(serde::Deserialize)]
+    /// struct Article { title: String }
+    ///
+    /// let q = StrapiQuery::new().filter(FilterBuilder::new().containsi("title", "rust"));
+    /// let page = client.get_many::<Article>("articles", &q).await?;
+    /// for a in &page.data { println!("{}", a.title); }
+    /// # Ok(()) }
+    /// ```
+    pub async fn get_many<T: DeserializeOwned>(
+        &self,
+        collection: &str,
+        query: &StrapiQuery,
+    ) -> Result<ListResponse<T>> {
+        let url = self.content_url(collection, None, query).await?;
+        let got = self.fetch(&FCall::new(Method::GET, url)).await?;
+        self.core.decode_list(got.status, &got.body)
+    }
+
+    /// Gets one entry (`GET /api/{collection}/{id}`): a v5 `documentId` or a v4 id.
+    pub async fn get_one<T: DeserializeOwned>(
+        &self,
+        collection: &str,
+        id: impl Into<EntryId>,
+        query: &StrapiQuery,
+    ) -> Result<EntryResponse<T>> {
+        let id = id.into();
+        let url = self.content_url(collection, Some(&id), query).await?;
+        let got = self.fetch(&FCall::new(Method::GET, url)).await?;
+        self.core.decode_entry(got.status, &got.body)
+    }
+
+    /// Creates an entry (`POST /api/{collection}` with `{"data": data}`).
+    ///
+    /// On Strapi 5 with draft & publish, the entry is published at once; use
+    /// [`create_with`](Self::create_with) and `status(Draft)` for a draft.
+    pub async fn create<T: DeserializeOwned, D: Serialize + ?Sized>(
+        &self,
+        collection: &str,
+        data: &D,
+    ) -> Result<EntryResponse<T>> {
+        self.create_with(collection, data, Self::empty_query())
+            .await
+    }
+
+    /// Creates an entry with query parameters (locale, status, populate of the response).
+    pub async fn create_with<T: DeserializeOwned, D: Serialize + ?Sized>(
+        &self,
+        collection: &str,
+        data: &D,
+        query: &StrapiQuery,
+    ) -> Result<EntryResponse<T>> {
+        let url = self.content_url(collection, None, query).await?;
+        let call = FCall::new(Method::POST, url).json(&DataEnvelope { data })?;
+        let got = self.fetch(&call).await?;
+        self.core.decode_entry(got.status, &got.body)
+    }
+
+    /// Updates an entry (`PUT /api/{collection}/{id}`): only the given fields change.
+    pub async fn update<T: DeserializeOwned, D: Serialize + ?Sized>(
+        &self,
+        collection: &str,
+        id: impl Into<EntryId>,
+        data: &D,
+    ) -> Result<EntryResponse<T>> {
+        self.update_with(collection, id, data, Self::empty_query())
+            .await
+    }
+
+    /// Updates an entry with query parameters (locale, status, populate of the response).
+    pub async fn update_with<T: DeserializeOwned, D: Serialize + ?Sized>(
+        &self,
+        collection: &str,
+        id: impl Into<EntryId>,
+        data: &D,
+        query: &StrapiQuery,
+    ) -> Result<EntryResponse<T>> {
+        let id = id.into();
+        let url = self.content_url(collection, Some(&id), query).await?;
+        let call = FCall::new(Method::PUT, url).json(&DataEnvelope { data })?;
+        let got = self.fetch(&call).await?;
+        self.core.decode_entry(got.status, &got.body)
+    }
+
+    /// Deletes an entry (`DELETE /api/{collection}/{id}`). Strapi 5 answers 204 and
+    /// Strapi 4 the deleted entry; both are `Ok(())` here.
+    pub async fn remove(&self, collection: &str, id: impl Into<EntryId>) -> Result<()> {
+        self.remove_with(collection, id, Self::empty_query()).await
+    }
+
+    /// Deletes an entry with query parameters (e.g. one locale).
+    pub async fn remove_with(
+        &self,
+        collection: &str,
+        id: impl Into<EntryId>,
+        query: &StrapiQuery,
+    ) -> Result<()> {
+        let id = id.into();
+        let url = self.content_url(collection, Some(&id), query).await?;
+        self.fetch(&FCall::new(Method::DELETE, url)).await?;
+        Ok(())
+    }
+
+    /// Reads a single type (`GET /api/{single}`). Strapi answers 404 until it has content.
+    pub async fn get_single<T: DeserializeOwned>(
+        &self,
+        single: &str,
+        query: &StrapiQuery,
+    ) -> Result<EntryResponse<T>> {
+        let url = self.content_url(single, None, query).await?;
+        let got = self.fetch(&FCall::new(Method::GET, url)).await?;
+        self.core.decode_entry(got.status, &got.body)
+    }
+
+    /// Creates or updates a single type (`PUT /api/{single}`).
+    pub async fn update_single<T: DeserializeOwned, D: Serialize + ?Sized>(
+        &self,
+        single: &str,
+        data: &D,
+    ) -> Result<EntryResponse<T>> {
+        self.update_single_with(single, data, Self::empty_query())
+            .await
+    }
+
+    /// Creates or updates a single type with query parameters.
+    pub async fn update_single_with<T: DeserializeOwned, D: Serialize + ?Sized>(
+        &self,
+        single: &str,
+        data: &D,
+        query: &StrapiQuery,
+    ) -> Result<EntryResponse<T>> {
+        let url = self.content_url(single, None, query).await?;
+        let call = FCall::new(Method::PUT, url).json(&DataEnvelope { data })?;
+        let got = self.fetch(&call).await?;
+        self.core.decode_entry(got.status, &got.body)
+    }
+
+    /// Deletes a single type's content (`DELETE /api/{single}`).
+    pub async fn delete_single(&self, single: &str) -> Result<()> {
+        let url = self.content_url(single, None, Self::empty_query()).await?;
+        self.fetch(&FCall::new(Method::DELETE, url)).await?;
+        Ok(())
+    }
+}
+
+/// A raw request; see [`Client::request`].
+pub struct RawRequest<'a> {
+    client: &'a Client,
+    method: Method,
+    path: String,
+    query: Option<StrapiQuery>,
+    body: Result<Option<Bytes>>,
+}
+
+impl std::fmt::Debug for RawRequest<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RawRequest")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RawRequest<'_> {
+    /// Adds query parameters.
+    pub fn query(mut self, query: &StrapiQuery) -> Self {
+        self.query = Some(query.clone());
+        self
+    }
+
+    /// Sends `body` as JSON (as it is: wrap it in `{"data": …}` yourself where Strapi
+    /// expects that).
+    pub fn json<B: Serialize + ?Sized>(mut self, body: &B) -> Self {
+        self.body = serde_json::to_vec(body)
+            .map(|v| Some(Bytes::from(v)))
+            .map_err(|e| Error::InvalidInput(format!("the body cannot be serialised: {e}")));
+        self
+    }
+}
+
+#[maybe]
+impl RawRequest<'_> {
+    /// Sends the request and deserialises the JSON answer into `T` (an empty body reads as
+    /// `null`, so `()` and `Option<_>` work for 204s).
+    pub async fn send<T: DeserializeOwned>(self) -> Result<T> {
+        let (status, body) = self.send_bytes().await?;
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return from_slice(status, b"null");
+        }
+        from_slice(status, &body)
+    }
+
+    /// Sends the request and returns the status and the raw body.
+    pub async fn send_bytes(self) -> Result<(u16, Bytes)> {
+        let client = self.client;
+        let version = match &self.query {
+            Some(q) => client.version_for(q).await?,
+            None => ApiVersion::V5,
+        };
+        let qs = self.query.as_ref().map(|q| q.encode(version)).transpose()?;
+        let url = client.core.raw_url(&self.path, qs.as_deref())?;
+        let mut call = FCall::new(self.method, url);
+        if let Some(bytes) = self.body? {
+            call.body = crate::client::common::CallBody::Json(bytes);
+        }
+        let got = client.fetch(&call).await?;
+        Ok((got.status, got.body))
+    }
+}

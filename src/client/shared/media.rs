@@ -1,0 +1,568 @@
+//! The media library: upload (from a path, memory or a reader), attach, batch upload,
+//! download (to memory or a file), list, get, update and delete.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use bytes::Bytes;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use super::Client;
+use super::content::FCall;
+use super::flavour::{self, maybe};
+use crate::client::common::{CallBody, EntryId, from_value};
+use crate::error::{Error, MediaError, Result, UnexpectedReason};
+use crate::media::{
+    DownloadOptions, FileSource, MediaUpdate, SendToken, UploadOptions, UploadSpec,
+    check_local_file, named_source, path_source,
+};
+use crate::models::MediaFile;
+use crate::query::{FilterBuilder, StrapiQuery};
+use crate::version::ApiVersion;
+
+impl Client {
+    fn download_call(&self, url: &str, options: &DownloadOptions) -> Result<FCall> {
+        let url = self.core.media_url(url)?;
+        let mut call = FCall::new(Method::GET, url);
+        call.auth = match options.send_token {
+            SendToken::SameOrigin => self.core.same_origin(&call.url),
+            SendToken::Always => true,
+            SendToken::Never => false,
+        };
+        call.accept = "*/*";
+        Ok(call)
+    }
+}
+
+#[maybe]
+impl Client {
+    pub(crate) async fn multipart_form(
+        &self,
+        spec: &UploadSpec<flavour::UploadReader>,
+    ) -> Result<flavour::Form> {
+        let mut form = flavour::Form::new();
+        for (name, value) in &spec.texts {
+            form = form.text(*name, value.clone());
+        }
+        if let Some(file) = &spec.file {
+            let part = match file {
+                FileSource::Path { path, len, .. } => flavour::file_part(path, *len)
+                    .await
+                    .map_err(|e| Error::io(path, e))?,
+                FileSource::Bytes { data, .. } => flavour::bytes_part(data.clone()),
+                FileSource::Reader { reader, len, .. } => {
+                    let taken = reader.lock().ok().and_then(|mut r| r.take());
+                    let r = taken.ok_or_else(|| {
+                        Error::InvalidInput("an upload reader can be sent only once".into())
+                    })?;
+                    flavour::reader_part(r, *len)
+                }
+            };
+            let (file_name, mime) = match file {
+                FileSource::Path {
+                    file_name, mime, ..
+                }
+                | FileSource::Bytes {
+                    file_name, mime, ..
+                }
+                | FileSource::Reader {
+                    file_name, mime, ..
+                } => (file_name.clone(), mime.as_str()),
+            };
+            let part = part
+                .file_name(file_name)
+                .mime_str(mime)
+                .map_err(|e| Error::InvalidInput(format!("invalid MIME type {mime:?}: {e}")))?;
+            form = form.part("files", part);
+        }
+        Ok(form)
+    }
+
+    /// Uploads a local file, streamed from disk, with metadata and an optional attachment.
+    ///
+    /// The file is checked first (exists, regular file, readable): a bad path is an
+    /// [`Error::Media`] before any byte is sent.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: &strapi_kit::AsyncClient) -> strapi_kit::Result<()> {
+    /// use strapi_kit::UploadOptions;
+    /// let file = client
+    ///     .upload_file("hero.jpg", &UploadOptions::new().alternative_text("Our team"))
+    ///     .await?;
+    /// println!("{} at {}", file.id, file.url);
+    /// # Ok(()) }
+    /// ```
+    pub async fn upload_file(
+        &self,
+        path: impl AsRef<Path>,
+        options: &UploadOptions,
+    ) -> Result<MediaFile> {
+        let path = path.as_ref();
+        let len = check_local_file(path, flavour::metadata(path).await)?;
+        let source = path_source(path, len, options)?;
+        self.upload_source(source, options).await
+    }
+
+    /// Uploads bytes from memory under `file_name` (which also gives the MIME type, unless
+    /// [`UploadOptions::mime`] is set).
+    pub async fn upload_bytes(
+        &self,
+        data: impl Into<Bytes>,
+        file_name: &str,
+        options: &UploadOptions,
+    ) -> Result<MediaFile> {
+        let data = data.into();
+        let source = named_source(file_name, options, |file_name, mime| FileSource::Bytes {
+            data,
+            file_name,
+            mime,
+        })?;
+        self.upload_source(source, options).await
+    }
+
+    /// Uploads `len` bytes from a reader under `file_name`. A reader cannot be replayed, so
+    /// this upload is never retried.
+    pub async fn upload_reader(
+        &self,
+        reader: flavour::UploadReader,
+        len: u64,
+        file_name: &str,
+        options: &UploadOptions,
+    ) -> Result<MediaFile> {
+        let source = named_source(file_name, options, |file_name, mime| FileSource::Reader {
+            reader: std::sync::Mutex::new(Some(reader)),
+            len,
+            file_name,
+            mime,
+        })?;
+        self.upload_source(source, options).await
+    }
+
+    async fn upload_source(
+        &self,
+        source: FileSource<flavour::UploadReader>,
+        options: &UploadOptions,
+    ) -> Result<MediaFile> {
+        let attachment = options.attachment()?;
+        let version = match attachment {
+            Some(_) => Some(self.detect_version().await?),
+            None => None,
+        };
+        // Strapi 4's refId is the entry id and works; Strapi 5's is a row id that the next
+        // publish drops, so there the field is set through the entry afterwards.
+        let native_ref = version == Some(ApiVersion::V4);
+        let spec = UploadSpec::upload(source, options, native_ref);
+        let mut call = FCall::new(Method::POST, self.core.api_url(&["upload"], None));
+        call.body = CallBody::Multipart(Arc::new(spec));
+        let got = self.fetch(&call).await?;
+        let file = self.decode_uploaded(got.status, &got.body)?;
+        if let (Some((uid, id, field)), Some(ApiVersion::V5)) = (attachment, version) {
+            self.attach_v5(uid, id, field, file.id).await?;
+        }
+        Ok(file)
+    }
+
+    /// Uploads several files, one request each (Strapi pairs several files with their
+    /// metadata by upload completion order, which swaps metadata now and then). The same
+    /// options apply to each file. Results are in input order.
+    ///
+    /// On a failure, the error is [`MediaError::Batch`] with the failing index and path and
+    /// the files uploaded before it (which are not deleted).
+    pub async fn upload_files<P: AsRef<Path>>(
+        &self,
+        paths: &[P],
+        options: &UploadOptions,
+    ) -> Result<Vec<MediaFile>> {
+        let mut uploaded = Vec::with_capacity(paths.len());
+        for (index, path) in paths.iter().enumerate() {
+            match self.upload_file(path.as_ref(), options).await {
+                Ok(f) => uploaded.push(f),
+                Err(source) => {
+                    return Err(Error::Media(Box::new(MediaError::Batch {
+                        index,
+                        path: path.as_ref().to_path_buf(),
+                        uploaded,
+                        source: Box::new(source),
+                    })));
+                }
+            }
+        }
+        Ok(uploaded)
+    }
+
+    /// Sets a media field through the entry (the reliable way on Strapi 5).
+    async fn attach_v5(&self, uid: &str, id: &EntryId, field: &str, file_id: u64) -> Result<()> {
+        let schema = self.content_type_schema(uid).await?;
+        let plural = schema_str(&schema, "pluralName")
+            .ok_or_else(|| Error::InvalidInput(format!("the schema of {uid} has no pluralName")))?;
+        let attr = schema_attributes(&schema).and_then(|a| a.get(field));
+        let Some(attr) = attr.filter(|a| a.get("type").and_then(Value::as_str) == Some("media"))
+        else {
+            return Err(Error::InvalidInput(format!(
+                "{uid} has no media field {field:?}"
+            )));
+        };
+        let multiple = attr.get("multiple").and_then(Value::as_bool) == Some(true);
+        let document_id = self.resolve_document_id(&plural, id).await?;
+        let draft_and_publish = schema_flag(&schema, "draftAndPublish");
+
+        // Read the draft: it is what the next publish will contain.
+        let mut read = StrapiQuery::new().fields(["id"]);
+        if draft_and_publish {
+            read = read.status(crate::query::DocumentStatus::Draft);
+        }
+        let value = if multiple {
+            let current: crate::models::EntryResponse<Value> = self
+                .get_one(
+                    &plural,
+                    &document_id,
+                    &read.populate_with(
+                        crate::query::Populate::new()
+                            .field_with(field, crate::query::PopulateField::new().fields(["id"])),
+                    ),
+                )
+                .await?;
+            let mut ids: Vec<u64> = current
+                .data
+                .get(field)
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(|f| f.get("id")?.as_u64()).collect())
+                .unwrap_or_default();
+            ids.push(file_id);
+            json!(ids)
+        } else {
+            json!(file_id)
+        };
+        // A document that was never published must stay a draft; a published one gets the
+        // file in its published version too (Strapi 5 publishes on a plain PUT).
+        let mut write = StrapiQuery::new().fields(["id"]);
+        if draft_and_publish {
+            let published = self
+                .get_one::<Value>(&plural, &document_id, &StrapiQuery::new().fields(["id"]))
+                .await;
+            match published {
+                Ok(_) => {}
+                Err(e) if e.is_not_found() => {
+                    write = write.status(crate::query::DocumentStatus::Draft);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let data = json!({ field: value });
+        self.update_with::<Value, _>(&plural, &document_id, &data, &write)
+            .await?;
+        Ok(())
+    }
+
+    /// A v5 `documentId` for `id` (a numeric id is looked up among drafts and published rows).
+    async fn resolve_document_id(&self, plural: &str, id: &EntryId) -> Result<EntryId> {
+        let s = id.checked()?;
+        if !s.bytes().all(|b| b.is_ascii_digit()) {
+            return Ok(id.clone());
+        }
+        for status in [
+            crate::query::DocumentStatus::Published,
+            crate::query::DocumentStatus::Draft,
+        ] {
+            let q = StrapiQuery::new()
+                .filter(FilterBuilder::new().eq("id", s))
+                .fields(["id"])
+                .status(status);
+            let found: crate::models::ListResponse<Value> = self.get_many(plural, &q).await?;
+            if let Some(doc) = found
+                .data
+                .first()
+                .and_then(|e| e.get("documentId"))
+                .and_then(Value::as_str)
+            {
+                return Ok(EntryId::from(doc));
+            }
+        }
+        Err(Error::InvalidInput(format!(
+            "no {plural} entry has the id {s}"
+        )))
+    }
+
+    /// The content-type-builder schema of a model (`api::article.article`), normalised to
+    /// one shape for v4 and v5: `{uid, pluralName, singularName, kind, attributes, …}`.
+    /// Needs a token allowed to read the content-type builder (full access).
+    pub async fn content_type_schema(&self, uid: &str) -> Result<Value> {
+        if let Some(hit) = self.core.schema_cache(uid) {
+            return Ok(hit);
+        }
+        let call = FCall::new(
+            Method::GET,
+            self.core
+                .api_url(&["content-type-builder", "content-types", uid], None),
+        );
+        let got = self.fetch(&call).await?;
+        let body: Value = crate::client::common::from_slice(got.status, &got.body)?;
+        let schema = normalize_schema(body).ok_or_else(|| {
+            Error::unexpected(got.status, UnexpectedReason::Shape("no schema"), &got.body)
+        })?;
+        self.core.cache_schema(uid, &schema);
+        Ok(schema)
+    }
+
+    fn decode_uploaded(&self, status: u16, body: &[u8]) -> Result<MediaFile> {
+        let value = self.core.parse_body(status, body)?;
+        let first = match value {
+            Value::Array(mut items) if !items.is_empty() => items.swap_remove(0),
+            Value::Object(_) => value,
+            _ => {
+                return Err(Error::unexpected(
+                    status,
+                    UnexpectedReason::Shape("no file in the upload response"),
+                    body,
+                ));
+            }
+        };
+        from_value(first)
+    }
+
+    /// One file of the media library by numeric id (`GET /api/upload/files/{id}`). On
+    /// Strapi 5 a `documentId` works too (looked up through the list endpoint, since the
+    /// upload API itself only knows numeric ids).
+    pub async fn get_media(&self, id: impl Into<EntryId>) -> Result<MediaFile> {
+        let id = id.into();
+        let s = id.checked()?;
+        if !s.bytes().all(|b| b.is_ascii_digit()) {
+            let q = StrapiQuery::new().filter(FilterBuilder::new().eq("documentId", s));
+            let found = self.list_media(&q).await?;
+            return found.into_iter().next().ok_or_else(|| {
+                Error::from_api(crate::error::ApiError {
+                    status: 404,
+                    name: Some("NotFoundError".into()),
+                    message: format!("no file has the documentId {s:?}"),
+                    details: Value::Null,
+                    field_errors: Vec::new(),
+                    retry_after: None,
+                    method: "GET".into(),
+                    url: self.core.api_url(&["upload", "files"], None).to_string(),
+                })
+            });
+        }
+        let call = FCall::new(
+            Method::GET,
+            self.core.api_url(&["upload", "files", s], None),
+        );
+        let got = self.fetch(&call).await?;
+        let value = self.core.parse_body(got.status, &got.body)?;
+        from_value(value)
+    }
+
+    /// Lists files (`GET /api/upload/files`) with the content query builder: filters, sort,
+    /// fields and pagination. Strapi ignores `pagination[…]` here, so the client sends the
+    /// page as the top-level `start`/`limit` this endpoint reads.
+    pub async fn list_media(&self, query: &StrapiQuery) -> Result<Vec<MediaFile>> {
+        let version = self.version_for_media(query).await?;
+        let qs = query.encode_for_upload_files(version)?;
+        let call = FCall::new(
+            Method::GET,
+            self.core.api_url(&["upload", "files"], Some(&qs)),
+        );
+        let got = self.fetch(&call).await?;
+        let value = self.core.parse_body(got.status, &got.body)?;
+        if !value.is_array() {
+            return Err(Error::unexpected(
+                got.status,
+                UnexpectedReason::Shape("the file list is not an array"),
+                &got.body,
+            ));
+        }
+        from_value(value)
+    }
+
+    async fn version_for_media(&self, query: &StrapiQuery) -> Result<ApiVersion> {
+        match self.core.version() {
+            Some(v) => Ok(v),
+            None if query.needs_version() => self.detect_version().await,
+            None => Ok(ApiVersion::V5),
+        }
+    }
+
+    /// Changes a file's metadata (`POST /api/upload?id={id}` with `fileInfo`); fields not
+    /// set in `change` keep their value.
+    pub async fn update_media(
+        &self,
+        id: impl Into<EntryId>,
+        change: &MediaUpdate,
+    ) -> Result<MediaFile> {
+        let numeric = self.media_numeric_id(id.into()).await?;
+        let mut call = FCall::new(
+            Method::POST,
+            self.core
+                .api_url(&["upload"], Some(&format!("id={numeric}"))),
+        );
+        call.body = CallBody::Multipart(Arc::new(UploadSpec::update(change)));
+        let got = self.fetch(&call).await?;
+        self.decode_uploaded(got.status, &got.body)
+    }
+
+    /// Deletes a file (`DELETE /api/upload/files/{id}`) and returns what was deleted.
+    pub async fn delete_media(&self, id: impl Into<EntryId>) -> Result<MediaFile> {
+        let numeric = self.media_numeric_id(id.into()).await?;
+        let call = FCall::new(
+            Method::DELETE,
+            self.core
+                .api_url(&["upload", "files", &numeric.to_string()], None),
+        );
+        let got = self.fetch(&call).await?;
+        self.decode_uploaded(got.status, &got.body)
+    }
+
+    async fn media_numeric_id(&self, id: EntryId) -> Result<u64> {
+        let s = id.checked()?;
+        match s.parse::<u64>() {
+            Ok(n) => Ok(n),
+            Err(_) => Ok(self.get_media(id.clone()).await?.id),
+        }
+    }
+
+    /// Downloads a file into memory. `url` is a media URL as Strapi gives it: relative
+    /// (`/uploads/x.png`, joined to the base URL, sub-path kept) or absolute (CDN).
+    pub async fn download_file(&self, url: &str) -> Result<Bytes> {
+        self.download_file_with(url, &DownloadOptions::default())
+            .await
+    }
+
+    /// [`download_file`](Self::download_file) with options.
+    pub async fn download_file_with(&self, url: &str, options: &DownloadOptions) -> Result<Bytes> {
+        let call = self.download_call(url, options)?;
+        let got = self.fetch(&call).await?;
+        Ok(got.body)
+    }
+
+    /// Downloads a file to `path`, streamed: memory stays flat whatever the size. The body
+    /// goes to a temporary file beside `path` that is renamed into place only when complete,
+    /// so a failed download never leaves a truncated file at `path`. Returns the bytes
+    /// written.
+    pub async fn download_file_to(&self, url: &str, path: impl AsRef<Path>) -> Result<u64> {
+        self.download_file_to_with(url, path, &DownloadOptions::default())
+            .await
+    }
+
+    /// [`download_file_to`](Self::download_file_to) with options.
+    pub async fn download_file_to_with(
+        &self,
+        url: &str,
+        path: impl AsRef<Path>,
+        options: &DownloadOptions,
+    ) -> Result<u64> {
+        let path = path.as_ref();
+        let tmp = temp_path_for(path)?;
+        let call = self.download_call(url, options)?;
+        let mut response = self.open(&call).await?;
+        let expected = response.content_length();
+        let mut file = flavour::create_file(&tmp)
+            .await
+            .map_err(|e| Error::io(&tmp, e))?;
+        let mut written = 0u64;
+        let result: Result<()> = loop {
+            match flavour::next_chunk(&mut response).await {
+                Ok(Some(chunk)) => {
+                    if let Err(e) = flavour::write_chunk(&mut file, &chunk).await {
+                        break Err(Error::io(&tmp, e));
+                    }
+                    written += chunk.len() as u64;
+                }
+                Ok(None) => break Ok(()),
+                Err(e) => break Err(crate::client::common::body_error(&call, e)),
+            }
+        };
+        let result = result.and_then(|()| match expected {
+            Some(n) if n != written => Err(Error::unexpected(
+                200,
+                UnexpectedReason::SizeMismatch {
+                    expected: n,
+                    received: written,
+                },
+                b"",
+            )),
+            _ => Ok(()),
+        });
+        let result = match result {
+            Ok(()) => flavour::finish_file(file)
+                .await
+                .map_err(|e| Error::io(&tmp, e)),
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(()) => {
+                flavour::rename(&tmp, path)
+                    .await
+                    .map_err(|e| Error::io(path, e))?;
+                Ok(written)
+            }
+            Err(e) => {
+                flavour::remove_file(&tmp).await;
+                Err(e)
+            }
+        }
+    }
+}
+
+/// A temporary name beside `path`, in the same directory so the final rename is atomic.
+fn temp_path_for(path: &Path) -> Result<PathBuf> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let name = path
+        .file_name()
+        .ok_or_else(|| Error::InvalidInput(format!("{} is not a file path", path.display())))?;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if !dir.is_dir() {
+        return Err(Error::io(
+            &dir,
+            std::io::Error::new(std::io::ErrorKind::NotFound, "directory does not exist"),
+        ));
+    }
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let mut tmp_name = std::ffi::OsString::from(".");
+    tmp_name.push(name);
+    tmp_name.push(format!(".{}-{n}.strapi-kit.part", std::process::id()));
+    Ok(dir.join(tmp_name))
+}
+
+/// The schema body of the content-type builder, v4 or v5, as one flat object.
+fn normalize_schema(body: Value) -> Option<Value> {
+    let data = body.get("data").cloned().unwrap_or(body);
+    let mut out = serde_json::Map::new();
+    if let Some(uid) = data.get("uid") {
+        out.insert("uid".into(), uid.clone());
+    }
+    let schema = data.get("schema").unwrap_or(&data);
+    let obj = schema.as_object()?;
+    for (k, v) in obj {
+        if k == "info" {
+            if let Some(info) = v.as_object() {
+                for (ik, iv) in info {
+                    out.entry(ik.clone()).or_insert_with(|| iv.clone());
+                }
+            }
+        } else if k == "options" {
+            if let Some(dp) = v.get("draftAndPublish") {
+                out.entry("draftAndPublish").or_insert_with(|| dp.clone());
+            }
+            out.insert(k.clone(), v.clone());
+        } else {
+            out.insert(k.clone(), v.clone());
+        }
+    }
+    out.contains_key("attributes").then_some(Value::Object(out))
+}
+
+fn schema_str(schema: &Value, key: &str) -> Option<String> {
+    schema.get(key).and_then(Value::as_str).map(str::to_owned)
+}
+
+fn schema_flag(schema: &Value, key: &str) -> bool {
+    schema.get(key).and_then(Value::as_bool) == Some(true)
+}
+
+fn schema_attributes(schema: &Value) -> Option<&serde_json::Map<String, Value>> {
+    schema.get("attributes").and_then(Value::as_object)
+}

@@ -1,0 +1,661 @@
+//! Client configuration: [`StrapiConfig`], its builder, [`RetryPolicy`] and environment
+//! variables.
+//!
+//! Everything is validated when the configuration is built, so a client never starts with
+//! a base URL it cannot use or an empty token.
+
+use std::fmt;
+use std::time::Duration;
+
+use reqwest::Url;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+
+use crate::error::{Error, Result};
+use crate::version::ApiVersion;
+
+/// A credential that never shows in `Debug` output, logs or error messages.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+    /// The secret itself. Call this only to send it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+/// How the client authenticates.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Auth {
+    /// No credentials: requests run as Strapi's *public* role.
+    None,
+    /// An API token (Settings → API Tokens), sent as `Authorization: Bearer …`.
+    ApiToken(Secret),
+    /// A users-permissions JWT (from `/api/auth/local`), sent as `Authorization: Bearer …`.
+    Jwt(Secret),
+}
+
+/// When and how the client retries a failed request.
+///
+/// Only idempotent requests (GET, PUT, DELETE, HEAD) are retried by default: a POST that
+/// reached the server may have created something, and sending it again would create it
+/// twice. Set [`retry_non_idempotent`](RetryPolicy::retry_non_idempotent) to opt in.
+///
+/// Waits grow exponentially from `base_delay`, capped at `max_delay`, with "full jitter"
+/// (a uniformly random wait between zero and the cap) when `jitter` is on. A server's
+/// `Retry-After` (seconds or HTTP date) is honoured, capped at `max_delay`.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct RetryPolicy {
+    /// Total attempts, the first included. `1` disables retries.
+    pub max_attempts: u32,
+    /// Delay before the first retry (before jitter).
+    pub base_delay: Duration,
+    /// Upper bound of any single wait.
+    pub max_delay: Duration,
+    /// Full jitter: wait a random time in `[0, delay]` instead of `delay`.
+    pub jitter: bool,
+    /// Statuses that are retried. Default: 429, 502, 503, 504.
+    pub retry_on_status: Vec<u16>,
+    /// Retry connect errors (the request never reached the server). Default: on.
+    pub retry_on_connect: bool,
+    /// Retry timeouts and broken connections of idempotent requests. Default: on.
+    pub retry_on_transport: bool,
+    /// Also retry POST (creates and uploads). Default: off, since it can duplicate writes.
+    pub retry_non_idempotent: bool,
+    /// Stop retrying once this much time has passed since the first attempt.
+    pub budget: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 3,
+            base_delay: Duration::from_millis(250),
+            max_delay: Duration::from_secs(10),
+            jitter: true,
+            retry_on_status: vec![429, 502, 503, 504],
+            retry_on_connect: true,
+            retry_on_transport: true,
+            retry_non_idempotent: false,
+            budget: Duration::from_secs(60),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// A policy that never retries.
+    pub fn none() -> Self {
+        RetryPolicy {
+            max_attempts: 1,
+            ..RetryPolicy::default()
+        }
+    }
+
+    /// Sets the total number of attempts (at least 1).
+    pub fn max_attempts(mut self, n: u32) -> Self {
+        self.max_attempts = n;
+        self
+    }
+    /// Sets the delay before the first retry.
+    pub fn base_delay(mut self, d: Duration) -> Self {
+        self.base_delay = d;
+        self
+    }
+    /// Sets the cap of any single wait.
+    pub fn max_delay(mut self, d: Duration) -> Self {
+        self.max_delay = d;
+        self
+    }
+    /// Turns full jitter on or off.
+    pub fn jitter(mut self, on: bool) -> Self {
+        self.jitter = on;
+        self
+    }
+    /// Sets the retried statuses.
+    pub fn retry_on_status(mut self, statuses: impl IntoIterator<Item = u16>) -> Self {
+        self.retry_on_status = statuses.into_iter().collect();
+        self
+    }
+    /// Allows retrying POST requests (creates, uploads). Off by default.
+    pub fn retry_non_idempotent(mut self, on: bool) -> Self {
+        self.retry_non_idempotent = on;
+        self
+    }
+    /// Sets the total time budget for retries.
+    pub fn budget(mut self, d: Duration) -> Self {
+        self.budget = d;
+        self
+    }
+
+    fn validate(&self) -> Result<()> {
+        if self.max_attempts == 0 {
+            return Err(Error::Config(
+                "retry max_attempts must be at least 1".into(),
+            ));
+        }
+        if self.max_delay < self.base_delay {
+            return Err(Error::Config(
+                "retry max_delay must not be smaller than base_delay".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Everything a client needs to talk to one Strapi server.
+///
+/// ```
+/// use std::time::Duration;
+/// use strapi_kit::{ApiVersion, StrapiConfig};
+///
+/// // The short form: base URL and API token.
+/// let config = StrapiConfig::new("https://cms.example.com/api/", "my-token")?;
+/// assert_eq!(config.base_url().as_str(), "https://cms.example.com/");
+///
+/// // The builder, for everything else.
+/// let config = StrapiConfig::builder("http://localhost:1337")
+///     .api_token("my-token")
+///     .api_version(ApiVersion::V5)
+///     .timeout(Duration::from_secs(60))
+///     .build()?;
+/// # Ok::<(), strapi_kit::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct StrapiConfig {
+    pub(crate) base_url: Url,
+    pub(crate) auth: Auth,
+    pub(crate) api_version: Option<ApiVersion>,
+    pub(crate) timeout: Duration,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) pool_max_idle_per_host: usize,
+    pub(crate) user_agent: String,
+    pub(crate) default_headers: HeaderMap,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) rate_limit: Option<f64>,
+}
+
+impl fmt::Debug for StrapiConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Header values may carry credentials too: show only their names.
+        let header_names: Vec<&str> = self.default_headers.keys().map(|k| k.as_str()).collect();
+        f.debug_struct("StrapiConfig")
+            .field("base_url", &self.base_url.as_str())
+            .field("auth", &self.auth)
+            .field("api_version", &self.api_version)
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("pool_max_idle_per_host", &self.pool_max_idle_per_host)
+            .field("user_agent", &self.user_agent)
+            .field("default_headers", &header_names)
+            .field("retry", &self.retry)
+            .field("rate_limit", &self.rate_limit)
+            .finish()
+    }
+}
+
+/// The default `User-Agent`.
+pub const DEFAULT_USER_AGENT: &str = concat!("strapi-kit-rust/", env!("CARGO_PKG_VERSION"));
+
+impl StrapiConfig {
+    /// A configuration with an API token and every other setting at its default.
+    ///
+    /// Fails with [`Error::Config`] when the URL is not `http(s)://host[/path]` or the token
+    /// is blank. A trailing `/` and a final `/api` segment are removed:
+    /// `https://x/api/` becomes `https://x`; `https://host/cms` keeps its sub-path.
+    pub fn new(base_url: impl AsRef<str>, api_token: impl Into<String>) -> Result<Self> {
+        Self::builder(base_url.as_ref())
+            .api_token(api_token)
+            .build()
+    }
+
+    /// A builder, for the settings beyond URL and token.
+    pub fn builder(base_url: impl Into<String>) -> StrapiConfigBuilder {
+        StrapiConfigBuilder {
+            base_url: base_url.into(),
+            auth: AuthInput::None,
+            api_version: None,
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            pool_max_idle_per_host: 32,
+            user_agent: DEFAULT_USER_AGENT.to_owned(),
+            default_headers: Vec::new(),
+            retry: RetryPolicy::default(),
+            rate_limit: None,
+        }
+    }
+
+    /// Reads the configuration from the process environment.
+    ///
+    /// | variable | meaning | default |
+    /// |---|---|---|
+    /// | `STRAPI_BASE_URL` | server URL (required) | |
+    /// | `STRAPI_API_TOKEN` | API token (required) | |
+    /// | `STRAPI_API_VERSION` | `auto`, `v4` or `v5` | `auto` |
+    /// | `STRAPI_TIMEOUT` | request timeout, seconds | 30 |
+    /// | `STRAPI_CONNECT_TIMEOUT` | connect timeout, seconds | 10 |
+    /// | `STRAPI_RETRY_MAX_ATTEMPTS` | total attempts | 3 |
+    /// | `STRAPI_RETRY_BASE_DELAY` | first retry delay, seconds | 0.25 |
+    /// | `STRAPI_RETRY_MAX_DELAY` | cap of one wait, seconds | 10 |
+    /// | `STRAPI_RATE_LIMIT` | requests per second, client-side | none |
+    pub fn from_env() -> Result<Self> {
+        Self::from_lookup(|key| std::env::var(key).ok())
+    }
+
+    /// Like [`from_env`](Self::from_env), reading variables through `lookup` (for tests,
+    /// or a configuration source of your own).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
+        let get = |key: &str| lookup(key).filter(|v| !v.trim().is_empty());
+        let base_url = get("STRAPI_BASE_URL")
+            .ok_or_else(|| Error::Config("STRAPI_BASE_URL is not set".into()))?;
+        let token = get("STRAPI_API_TOKEN")
+            .ok_or_else(|| Error::Config("STRAPI_API_TOKEN is not set".into()))?;
+        let mut b = Self::builder(base_url).api_token(token);
+        if let Some(v) = get("STRAPI_API_VERSION") {
+            b = b.api_version_setting(&v)?;
+        }
+        let secs = |key: &str| -> Result<Option<Duration>> {
+            get(key)
+                .map(|v| {
+                    v.trim()
+                        .parse::<f64>()
+                        .ok()
+                        .filter(|s| s.is_finite() && *s > 0.0 && *s < 1e9)
+                        .map(Duration::from_secs_f64)
+                        .ok_or_else(|| {
+                            Error::Config(format!(
+                                "{key} must be a positive number of seconds, got {v:?}"
+                            ))
+                        })
+                })
+                .transpose()
+        };
+        if let Some(d) = secs("STRAPI_TIMEOUT")? {
+            b = b.timeout(d);
+        }
+        if let Some(d) = secs("STRAPI_CONNECT_TIMEOUT")? {
+            b = b.connect_timeout(d);
+        }
+        let mut retry = RetryPolicy::default();
+        if let Some(v) = get("STRAPI_RETRY_MAX_ATTEMPTS") {
+            retry.max_attempts = v.trim().parse().map_err(|_| {
+                Error::Config(format!(
+                    "STRAPI_RETRY_MAX_ATTEMPTS must be a whole number, got {v:?}"
+                ))
+            })?;
+        }
+        if let Some(d) = secs("STRAPI_RETRY_BASE_DELAY")? {
+            retry.base_delay = d;
+        }
+        if let Some(d) = secs("STRAPI_RETRY_MAX_DELAY")? {
+            retry.max_delay = d;
+        }
+        b = b.retry(retry);
+        if let Some(v) = get("STRAPI_RATE_LIMIT") {
+            let rate = v.trim().parse::<f64>().map_err(|_| {
+                Error::Config(format!("STRAPI_RATE_LIMIT must be a number, got {v:?}"))
+            })?;
+            b = b.rate_limit(rate);
+        }
+        b.build()
+    }
+
+    /// The normalised base URL (always ends with `/`).
+    pub fn base_url(&self) -> &Url {
+        &self.base_url
+    }
+    /// The credentials.
+    pub fn auth(&self) -> &Auth {
+        &self.auth
+    }
+    /// The configured API version (`None` = detect automatically).
+    pub fn api_version(&self) -> Option<ApiVersion> {
+        self.api_version
+    }
+    /// The overall request timeout.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+    /// The connect timeout.
+    pub fn connect_timeout(&self) -> Duration {
+        self.connect_timeout
+    }
+    /// The retry policy.
+    pub fn retry(&self) -> &RetryPolicy {
+        &self.retry
+    }
+    /// The client-side rate limit in requests per second, if any.
+    pub fn rate_limit(&self) -> Option<f64> {
+        self.rate_limit
+    }
+
+    /// A copy that authenticates with `auth` instead (used by `login`).
+    pub(crate) fn with_auth(&self, auth: Auth) -> Self {
+        StrapiConfig {
+            auth,
+            ..self.clone()
+        }
+    }
+}
+
+enum AuthInput {
+    None,
+    ApiToken(String),
+    Jwt(String),
+}
+
+/// Builds a [`StrapiConfig`]; see [`StrapiConfig::builder`].
+pub struct StrapiConfigBuilder {
+    base_url: String,
+    auth: AuthInput,
+    api_version: Option<ApiVersion>,
+    timeout: Duration,
+    connect_timeout: Duration,
+    pool_max_idle_per_host: usize,
+    user_agent: String,
+    default_headers: Vec<(String, String)>,
+    retry: RetryPolicy,
+    rate_limit: Option<f64>,
+}
+
+impl fmt::Debug for StrapiConfigBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StrapiConfigBuilder")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl StrapiConfigBuilder {
+    /// Authenticates with an API token. Without one, requests run as the public role.
+    pub fn api_token(mut self, token: impl Into<String>) -> Self {
+        self.auth = AuthInput::ApiToken(token.into());
+        self
+    }
+    /// Authenticates with a users-permissions JWT.
+    pub fn jwt(mut self, jwt: impl Into<String>) -> Self {
+        self.auth = AuthInput::Jwt(jwt.into());
+        self
+    }
+    /// Fixes the API version instead of detecting it.
+    pub fn api_version(mut self, version: ApiVersion) -> Self {
+        self.api_version = Some(version);
+        self
+    }
+    /// Detects the API version from responses (the default).
+    pub fn api_version_auto(mut self) -> Self {
+        self.api_version = None;
+        self
+    }
+    fn api_version_setting(self, v: &str) -> Result<Self> {
+        match v.trim().to_ascii_lowercase().as_str() {
+            "auto" => Ok(self.api_version_auto()),
+            "v4" | "4" => Ok(self.api_version(ApiVersion::V4)),
+            "v5" | "5" => Ok(self.api_version(ApiVersion::V5)),
+            _ => Err(Error::Config(format!(
+                "STRAPI_API_VERSION must be auto, v4 or v5, got {v:?}"
+            ))),
+        }
+    }
+    /// The overall timeout of one request, body included (default 30 s).
+    pub fn timeout(mut self, d: Duration) -> Self {
+        self.timeout = d;
+        self
+    }
+    /// The connect timeout (default 10 s).
+    pub fn connect_timeout(mut self, d: Duration) -> Self {
+        self.connect_timeout = d;
+        self
+    }
+    /// Idle connections kept per host (default 32).
+    pub fn pool_max_idle_per_host(mut self, n: usize) -> Self {
+        self.pool_max_idle_per_host = n;
+        self
+    }
+    /// The `User-Agent` header.
+    pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
+        self.user_agent = ua.into();
+        self
+    }
+    /// A header sent with every request.
+    pub fn default_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.default_headers.push((name.into(), value.into()));
+        self
+    }
+    /// The retry policy.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+    /// A client-side rate limit in requests per second, applied to every call.
+    pub fn rate_limit(mut self, per_second: f64) -> Self {
+        self.rate_limit = Some(per_second);
+        self
+    }
+
+    /// Validates and builds the configuration.
+    pub fn build(self) -> Result<StrapiConfig> {
+        let base_url = normalize_base_url(&self.base_url)?;
+        let auth = match self.auth {
+            AuthInput::None => Auth::None,
+            AuthInput::ApiToken(t) => Auth::ApiToken(Secret(checked_token(t, "API token")?)),
+            AuthInput::Jwt(t) => Auth::Jwt(Secret(checked_token(t, "JWT")?)),
+        };
+        for (name, d) in [
+            ("timeout", self.timeout),
+            ("connect timeout", self.connect_timeout),
+        ] {
+            if d.is_zero() {
+                return Err(Error::Config(format!("{name} must be positive")));
+            }
+        }
+        self.retry.validate()?;
+        if let Some(r) = self.rate_limit {
+            if !(r.is_finite() && r > 0.0) {
+                return Err(Error::Config(format!(
+                    "rate limit must be a positive number of requests per second, got {r}"
+                )));
+            }
+        }
+        if self.user_agent.is_empty() || HeaderValue::from_str(&self.user_agent).is_err() {
+            return Err(Error::Config(
+                "user agent must be a non-empty header value".into(),
+            ));
+        }
+        let mut default_headers = HeaderMap::new();
+        for (name, value) in self.default_headers {
+            let n = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| Error::Config(format!("invalid header name {name:?}")))?;
+            let mut v = HeaderValue::from_str(&value)
+                .map_err(|_| Error::Config(format!("invalid value for header {name:?}")))?;
+            v.set_sensitive(true);
+            default_headers.append(n, v);
+        }
+        Ok(StrapiConfig {
+            base_url,
+            auth,
+            api_version: self.api_version,
+            timeout: self.timeout,
+            connect_timeout: self.connect_timeout,
+            pool_max_idle_per_host: self.pool_max_idle_per_host,
+            user_agent: self.user_agent,
+            default_headers,
+            retry: self.retry,
+            rate_limit: self.rate_limit,
+        })
+    }
+}
+
+fn checked_token(token: String, what: &str) -> Result<String> {
+    let trimmed = token.trim();
+    if trimmed.is_empty() {
+        return Err(Error::Config(format!("{what} is empty")));
+    }
+    if HeaderValue::from_str(&format!("Bearer {trimmed}")).is_err() {
+        // Do not echo the value: it is a secret.
+        return Err(Error::Config(format!(
+            "{what} contains characters that cannot be sent in a header"
+        )));
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// `https://x/api/` → `https://x/`; `https://host/cms` → `https://host/cms/`.
+fn normalize_base_url(input: &str) -> Result<Url> {
+    let trimmed = input.trim();
+    if trimmed.is_empty() {
+        return Err(Error::Config("base URL is empty".into()));
+    }
+    let mut url = Url::parse(trimmed)
+        .map_err(|e| Error::Config(format!("base URL {trimmed:?} is not a valid URL: {e}")))?;
+    match url.scheme() {
+        "http" | "https" => {}
+        other => {
+            return Err(Error::Config(format!(
+                "base URL must use http or https, not {other:?}"
+            )));
+        }
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(Error::Config(format!("base URL {trimmed:?} has no host")));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::Config(
+            "base URL must not contain credentials; use an API token".into(),
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::Config(
+            "base URL must not have a query or fragment".into(),
+        ));
+    }
+    let mut segments: Vec<String> = url
+        .path_segments()
+        .map(|s| s.filter(|s| !s.is_empty()).map(str::to_owned).collect())
+        .unwrap_or_default();
+    if segments.last().is_some_and(|s| s == "api") {
+        segments.pop();
+    }
+    let mut path = String::from("/");
+    for s in &segments {
+        path.push_str(s);
+        path.push('/');
+    }
+    url.set_path(&path);
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalises_base_urls() {
+        let cases = [
+            ("https://x/api/", "https://x/"),
+            ("https://x/api", "https://x/"),
+            ("https://x", "https://x/"),
+            ("http://localhost:1337/", "http://localhost:1337/"),
+            ("https://host/cms", "https://host/cms/"),
+            ("https://host/cms/api/", "https://host/cms/"),
+            ("https://host/api/v1", "https://host/api/v1/"),
+            ("  https://x//  ", "https://x/"),
+        ];
+        for (input, want) in cases {
+            let c = StrapiConfig::new(input, "t").unwrap();
+            assert_eq!(c.base_url().as_str(), want, "{input}");
+        }
+    }
+
+    #[test]
+    fn rejects_bad_configuration() {
+        for url in [
+            "",
+            "localhost:1337",
+            "ftp://x",
+            "file:///tmp",
+            "http://",
+            "not a url",
+            "https://u:p@x",
+            "https://x?a=1",
+        ] {
+            let err = StrapiConfig::new(url, "t").unwrap_err();
+            assert!(matches!(err, Error::Config(_)), "{url}: {err:?}");
+        }
+        for token in ["", "   ", "\n"] {
+            let err = StrapiConfig::new("http://x", token).unwrap_err();
+            assert!(matches!(err, Error::Config(_)));
+        }
+        let err = StrapiConfig::builder("http://x")
+            .timeout(Duration::ZERO)
+            .build()
+            .unwrap_err();
+        assert!(err.to_string().contains("timeout"));
+        let err = StrapiConfig::builder("http://x")
+            .retry(RetryPolicy::default().max_attempts(0))
+            .build()
+            .unwrap_err();
+        assert!(matches!(err, Error::Config(_)));
+        assert!(
+            StrapiConfig::builder("http://x")
+                .rate_limit(-1.0)
+                .build()
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn token_never_in_debug_or_errors() {
+        let c = StrapiConfig::new("http://x", "super-secret-token").unwrap();
+        let dbg = format!("{c:?}");
+        assert!(!dbg.contains("super-secret-token"), "{dbg}");
+        let err = StrapiConfig::new("http://x", "bad\ntoken-secret\u{7f}").unwrap_err();
+        assert!(!err.to_string().contains("token-secret"));
+    }
+
+    #[test]
+    fn from_lookup_reads_everything() {
+        let env = |k: &str| {
+            Some(
+                match k {
+                    "STRAPI_BASE_URL" => "http://localhost:1337/api",
+                    "STRAPI_API_TOKEN" => "tok",
+                    "STRAPI_API_VERSION" => "V4",
+                    "STRAPI_TIMEOUT" => "2.5",
+                    "STRAPI_RETRY_MAX_ATTEMPTS" => "5",
+                    "STRAPI_RETRY_MAX_DELAY" => "3",
+                    _ => return None,
+                }
+                .to_owned(),
+            )
+        };
+        let c = StrapiConfig::from_lookup(env).unwrap();
+        assert_eq!(c.base_url().as_str(), "http://localhost:1337/");
+        assert_eq!(c.api_version(), Some(ApiVersion::V4));
+        assert_eq!(c.timeout(), Duration::from_millis(2500));
+        assert_eq!(c.retry().max_attempts, 5);
+        assert_eq!(c.retry().max_delay, Duration::from_secs(3));
+
+        let missing = StrapiConfig::from_lookup(|_| None).unwrap_err();
+        assert!(missing.to_string().contains("STRAPI_BASE_URL"));
+        let bad = StrapiConfig::from_lookup(|k| match k {
+            "STRAPI_BASE_URL" => Some("http://x".into()),
+            "STRAPI_API_TOKEN" => Some("t".into()),
+            "STRAPI_TIMEOUT" => Some("-3".into()),
+            _ => None,
+        })
+        .unwrap_err();
+        assert!(bad.to_string().contains("STRAPI_TIMEOUT"));
+    }
+}

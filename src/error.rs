@@ -1,0 +1,589 @@
+//! The one error type of the crate, shared by both flavours.
+//!
+//! Every failure is an [`Error`]. HTTP error responses are parsed from Strapi's
+//! `{"error":{"status","name","message","details"}}` body into an [`ApiError`] and sorted
+//! into a variant by status (validation, authentication, …); predicates such as
+//! [`Error::is_not_found`] and [`Error::status`] work across all variants, including errors
+//! wrapped by a media operation.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::models::MediaFile;
+
+/// A `Result` whose error is [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in strapi-kit.
+///
+/// The enum is `#[non_exhaustive]`: match the variants you care about and keep a `_` arm,
+/// or use the predicates ([`is_not_found`](Error::is_not_found), [`status`](Error::status), …),
+/// which keep working as the enum grows.
+///
+/// ```
+/// # fn handle(err: strapi_kit::Error) {
+/// use strapi_kit::Error;
+/// match err {
+///     Error::NotFound(e) => eprintln!("gone: {}", e.message),
+///     Error::Validation(e) => {
+///         for f in &e.field_errors {
+///             eprintln!("{}: {}", f.path, f.message);
+///         }
+///     }
+///     other if other.is_retryable() => eprintln!("try again later: {other}"),
+///     other => eprintln!("{other}"),
+/// }
+/// # }
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The configuration is invalid (bad base URL, empty token, non-positive timeout, …).
+    #[error("invalid configuration: {0}")]
+    Config(String),
+
+    /// An argument is invalid; detected before any request was sent.
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+
+    /// HTTP 400 or 422: Strapi rejected the request. `field_errors` lists per-field messages.
+    #[error("{0}")]
+    Validation(Box<ApiError>),
+    /// HTTP 401: missing or invalid credentials.
+    #[error("{0}")]
+    Authentication(Box<ApiError>),
+    /// HTTP 403: the credentials may not do this.
+    #[error("{0}")]
+    Authorization(Box<ApiError>),
+    /// HTTP 404: no such entry, file or route.
+    #[error("{0}")]
+    NotFound(Box<ApiError>),
+    /// HTTP 409: conflict.
+    #[error("{0}")]
+    Conflict(Box<ApiError>),
+    /// HTTP 413: the request body (usually an upload) is larger than the server accepts.
+    #[error("{0}")]
+    PayloadTooLarge(Box<ApiError>),
+    /// HTTP 429: too many requests. [`ApiError::retry_after`] holds the server's hint.
+    #[error("{0}")]
+    RateLimited(Box<ApiError>),
+    /// HTTP 5xx.
+    #[error("{0}")]
+    Server(Box<ApiError>),
+    /// Any other non-success HTTP status (405, 418, …).
+    #[error("{0}")]
+    Http(Box<ApiError>),
+
+    /// The request did not complete in time.
+    #[error("request timed out: {method} {url}")]
+    Timeout {
+        /// HTTP method.
+        method: String,
+        /// Request URL.
+        url: String,
+        /// The underlying transport error.
+        #[source]
+        source: Option<reqwest::Error>,
+    },
+    /// The connection could not be established (refused, DNS, TLS handshake).
+    #[error("could not connect: {method} {url}: {source}")]
+    Connect {
+        /// HTTP method.
+        method: String,
+        /// Request URL.
+        url: String,
+        /// The underlying transport error.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// Another transport failure (connection reset, broken body, protocol error).
+    #[error("transport error: {method} {url}: {source}")]
+    Transport {
+        /// HTTP method.
+        method: String,
+        /// Request URL.
+        url: String,
+        /// The underlying error (from reqwest, or the I/O error of a broken body).
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+
+    /// A successful response could not be deserialised into the requested type.
+    #[error("could not decode the response at `{path}`: {source}")]
+    Decode {
+        /// The JSON path that failed (e.g. `data[3].author.name`), `.` for the root.
+        path: String,
+        /// The serde error.
+        #[source]
+        source: serde_json::Error,
+    },
+
+    /// A successful response whose body is not what a Strapi API returns.
+    #[error("unexpected response (HTTP {status}): {reason}")]
+    UnexpectedResponse {
+        /// HTTP status of the response.
+        status: u16,
+        /// What was wrong with it.
+        reason: UnexpectedReason,
+        /// The first bytes of the body, lossily decoded, for diagnostics.
+        body_preview: String,
+    },
+
+    /// A local I/O operation failed.
+    #[error("I/O error on {}: {source}", path.display())]
+    Io {
+        /// The file concerned.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// A media-library operation failed; see [`MediaError`].
+    #[error("{0}")]
+    Media(Box<MediaError>),
+}
+
+/// Why a successful response was unusable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UnexpectedReason {
+    /// The body was empty where content was expected.
+    EmptyBody,
+    /// The body was not JSON (e.g. an HTML page from a proxy).
+    NotJson,
+    /// The JSON has no `data` member.
+    NoData,
+    /// The JSON has an unexpected shape (e.g. an object where a list was expected).
+    Shape(&'static str),
+    /// The body was larger than the client accepts for this kind of response.
+    TooLarge,
+    /// A download ended with fewer (or more) bytes than announced.
+    SizeMismatch {
+        /// Bytes announced by `Content-Length` or the media's size.
+        expected: u64,
+        /// Bytes received.
+        received: u64,
+    },
+}
+
+impl fmt::Display for UnexpectedReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::EmptyBody => f.write_str("empty body"),
+            Self::NotJson => f.write_str("body is not JSON"),
+            Self::NoData => f.write_str("JSON body has no `data`"),
+            Self::Shape(what) => write!(f, "unexpected JSON shape: {what}"),
+            Self::TooLarge => f.write_str("body too large"),
+            Self::SizeMismatch { expected, received } => {
+                write!(f, "expected {expected} bytes, received {received}")
+            }
+        }
+    }
+}
+
+/// An HTTP error response from Strapi, parsed.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// HTTP status code.
+    pub status: u16,
+    /// Strapi's error name (`ValidationError`, `NotFoundError`, …), when the body had one.
+    pub name: Option<String>,
+    /// Strapi's message, or the raw body (bounded) when it was not JSON.
+    pub message: String,
+    /// Strapi's `error.details` (`Value::Null` when absent).
+    pub details: Value,
+    /// Per-field messages from `details.errors` (validation errors).
+    pub field_errors: Vec<FieldError>,
+    /// The server's `Retry-After`, when given (429, 503).
+    pub retry_after: Option<Duration>,
+    /// The request method.
+    pub method: String,
+    /// The request URL (never contains credentials).
+    pub url: String,
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "HTTP {}", self.status)?;
+        if let Some(name) = &self.name {
+            write!(f, " {name}")?;
+        }
+        write!(f, ": {} ({} {})", self.message, self.method, self.url)?;
+        for fe in self.field_errors.iter().take(5) {
+            write!(f, "; {}: {}", fe.path, fe.message)?;
+        }
+        if self.field_errors.len() > 5 {
+            write!(f, "; … {} more", self.field_errors.len() - 5)?;
+        }
+        Ok(())
+    }
+}
+
+/// One per-field validation message from `error.details.errors`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FieldError {
+    /// The field path, segments joined by `.` (e.g. `seo.metaTitle`); empty for the body root.
+    pub path: String,
+    /// The message.
+    pub message: String,
+    /// The validator's name, when given (`ValidationError`).
+    pub name: Option<String>,
+}
+
+/// A media-library failure.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum MediaError {
+    /// A local file cannot be uploaded (missing, a directory, unreadable, too large or of a
+    /// disallowed type). Detected before any byte was sent.
+    #[error("cannot upload {}: {reason}", path.display())]
+    InvalidFile {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// One file of a batch upload failed.
+    #[error("batch upload failed at file {index} ({}) after {} succeeded: {source}", path.display(), uploaded.len())]
+    Batch {
+        /// Position of the failing file in the input.
+        index: usize,
+        /// The failing file.
+        path: PathBuf,
+        /// The files uploaded before the failure, in input order (not rolled back).
+        uploaded: Vec<MediaFile>,
+        /// The error of the failing file.
+        #[source]
+        source: Box<Error>,
+    },
+}
+
+impl Error {
+    /// The HTTP status, when the error comes from an HTTP response (also through a
+    /// batch media error).
+    pub fn status(&self) -> Option<u16> {
+        self.api_error().map(|e| e.status).or(match self {
+            Error::UnexpectedResponse { status, .. } => Some(*status),
+            _ => None,
+        })
+    }
+
+    /// The parsed Strapi error, for HTTP error responses.
+    pub fn api_error(&self) -> Option<&ApiError> {
+        match self {
+            Error::Validation(e)
+            | Error::Authentication(e)
+            | Error::Authorization(e)
+            | Error::NotFound(e)
+            | Error::Conflict(e)
+            | Error::PayloadTooLarge(e)
+            | Error::RateLimited(e)
+            | Error::Server(e)
+            | Error::Http(e) => Some(e),
+            Error::Media(m) => match &**m {
+                MediaError::Batch { source, .. } => source.api_error(),
+                MediaError::InvalidFile { .. } => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// Per-field validation messages (empty unless a validation error).
+    pub fn field_errors(&self) -> &[FieldError] {
+        self.api_error().map_or(&[], |e| &e.field_errors)
+    }
+
+    /// HTTP 404.
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(404)
+    }
+    /// HTTP 400 or 422.
+    pub fn is_validation(&self) -> bool {
+        matches!(self.status(), Some(400 | 422))
+    }
+    /// HTTP 401.
+    pub fn is_authentication(&self) -> bool {
+        self.status() == Some(401)
+    }
+    /// HTTP 403.
+    pub fn is_authorization(&self) -> bool {
+        self.status() == Some(403)
+    }
+    /// HTTP 413.
+    pub fn is_payload_too_large(&self) -> bool {
+        self.status() == Some(413)
+    }
+    /// HTTP 429.
+    pub fn is_rate_limited(&self) -> bool {
+        self.status() == Some(429)
+    }
+    /// HTTP 5xx.
+    pub fn is_server(&self) -> bool {
+        matches!(self.status(), Some(500..=599))
+    }
+    /// The request timed out.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Timeout { .. })
+    }
+    /// The connection could not be established.
+    pub fn is_connect(&self) -> bool {
+        matches!(self, Error::Connect { .. })
+    }
+    /// A transient failure that may succeed when tried again later (connect errors,
+    /// timeouts, 429, 502, 503, 504). Whether the client retries it by itself is up to
+    /// the [`RetryPolicy`](crate::RetryPolicy).
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            Error::Connect { .. } | Error::Timeout { .. } | Error::Transport { .. }
+        ) || matches!(self.status(), Some(429 | 502 | 503 | 504))
+    }
+    /// The server's `Retry-After` hint.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.api_error().and_then(|e| e.retry_after)
+    }
+
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    pub(crate) fn invalid_file(path: impl Into<PathBuf>, reason: impl Into<String>) -> Self {
+        Error::Media(Box::new(MediaError::InvalidFile {
+            path: path.into(),
+            reason: reason.into(),
+        }))
+    }
+
+    pub(crate) fn unexpected(status: u16, reason: UnexpectedReason, body: &[u8]) -> Self {
+        Error::UnexpectedResponse {
+            status,
+            reason,
+            body_preview: preview(body),
+        }
+    }
+
+    /// Sorts a parsed error response into its variant by status.
+    pub(crate) fn from_api(api: ApiError) -> Self {
+        let api = Box::new(api);
+        match api.status {
+            400 | 422 => Error::Validation(api),
+            401 => Error::Authentication(api),
+            403 => Error::Authorization(api),
+            404 => Error::NotFound(api),
+            409 => Error::Conflict(api),
+            413 => Error::PayloadTooLarge(api),
+            429 => Error::RateLimited(api),
+            500..=599 => Error::Server(api),
+            _ => Error::Http(api),
+        }
+    }
+}
+
+/// The first 512 bytes of a body, lossily decoded, for error messages.
+pub(crate) fn preview(body: &[u8]) -> String {
+    const MAX: usize = 512;
+    let cut = body.len().min(MAX);
+    let mut s = String::from_utf8_lossy(&body[..cut]).into_owned();
+    if body.len() > MAX {
+        s.push('…');
+    }
+    s
+}
+
+/// Parses an error response body into an [`ApiError`]. Never fails: a body that is not
+/// Strapi's JSON envelope becomes the message (bounded), with `details` null.
+pub fn parse_error_body(
+    status: u16,
+    method: &str,
+    url: &str,
+    retry_after: Option<Duration>,
+    body: &[u8],
+) -> ApiError {
+    let mut api = ApiError {
+        status,
+        name: None,
+        message: String::new(),
+        details: Value::Null,
+        field_errors: Vec::new(),
+        retry_after,
+        method: method.to_owned(),
+        url: url.to_owned(),
+    };
+    let parsed: Option<Value> = serde_json::from_slice(body).ok();
+    // Strapi wraps errors as {"data":null,"error":{…}}; some middlewares (and v3-era
+    // plugins) answer with the error object at the root instead.
+    let err_obj = parsed.as_ref().and_then(|v| match v.get("error") {
+        Some(e) if e.is_object() => Some(e),
+        _ if v.get("message").is_some() => Some(v),
+        _ => None,
+    });
+    match err_obj {
+        Some(e) => {
+            api.name = e.get("name").and_then(Value::as_str).map(str::to_owned);
+            api.message = match e.get("message") {
+                Some(Value::String(s)) => s.clone(),
+                Some(Value::Null) | None => default_reason(status).to_owned(),
+                Some(other) => other.to_string(),
+            };
+            if let Some(d) = e.get("details") {
+                api.details = d.clone();
+                api.field_errors = field_errors(d);
+            }
+        }
+        None => {
+            let text = preview(body);
+            api.message = if text.trim().is_empty() {
+                default_reason(status).to_owned()
+            } else {
+                text
+            };
+        }
+    }
+    api
+}
+
+/// Reads `details.errors` in both shapes Strapi uses: the REST list
+/// `[{path: [..], message, name}]` and the admin/Yup map `{field: msg | [msgs]}`.
+fn field_errors(details: &Value) -> Vec<FieldError> {
+    let Some(errors) = details.get("errors") else {
+        return Vec::new();
+    };
+    match errors {
+        Value::Array(items) => items
+            .iter()
+            .map(|item| {
+                let path = match item.get("path") {
+                    Some(Value::Array(parts)) => parts
+                        .iter()
+                        .map(|p| match p {
+                            Value::String(s) => s.clone(),
+                            other => other.to_string(),
+                        })
+                        .collect::<Vec<_>>()
+                        .join("."),
+                    Some(Value::String(s)) => s.clone(),
+                    _ => String::new(),
+                };
+                FieldError {
+                    path,
+                    message: item
+                        .get("message")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned(),
+                    name: item.get("name").and_then(Value::as_str).map(str::to_owned),
+                }
+            })
+            .collect(),
+        Value::Object(map) => map
+            .iter()
+            .flat_map(|(field, msgs)| {
+                let msgs: Vec<String> = match msgs {
+                    Value::Array(a) => a
+                        .iter()
+                        .map(|m| m.as_str().map_or_else(|| m.to_string(), str::to_owned))
+                        .collect(),
+                    Value::String(s) => vec![s.clone()],
+                    other => vec![other.to_string()],
+                };
+                msgs.into_iter().map(move |message| FieldError {
+                    path: field.clone(),
+                    message,
+                    name: None,
+                })
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn default_reason(status: u16) -> &'static str {
+    reqwest::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("error")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_v5_validation_error() {
+        let body = br#"{"data":null,"error":{"status":400,"name":"ValidationError","message":"2 errors occurred","details":{"errors":[{"path":["title"],"message":"title must be defined.","name":"ValidationError","value":null},{"path":["seo","metaTitle"],"message":"too long","name":"ValidationError"}]}}}"#;
+        let api = parse_error_body(400, "POST", "http://x/api/articles", None, body);
+        assert_eq!(api.name.as_deref(), Some("ValidationError"));
+        assert_eq!(api.message, "2 errors occurred");
+        assert_eq!(api.field_errors.len(), 2);
+        assert_eq!(api.field_errors[1].path, "seo.metaTitle");
+        let err = Error::from_api(api);
+        assert!(err.is_validation());
+        assert!(matches!(err, Error::Validation(_)));
+        assert_eq!(err.field_errors()[0].message, "title must be defined.");
+    }
+
+    #[test]
+    fn non_json_body_becomes_message() {
+        let api = parse_error_body(502, "GET", "u", None, b"<html>Bad gateway</html>");
+        assert_eq!(api.message, "<html>Bad gateway</html>");
+        assert!(api.details.is_null());
+        assert!(Error::from_api(api).is_server());
+    }
+
+    #[test]
+    fn empty_and_invalid_utf8_bodies_do_not_panic() {
+        let api = parse_error_body(503, "GET", "u", None, b"");
+        assert_eq!(api.message, "Service Unavailable");
+        let api = parse_error_body(500, "GET", "u", None, &[0xff, 0xfe, 0x00]);
+        assert!(!api.message.is_empty());
+        let api = parse_error_body(599, "GET", "u", None, b"{\"error\":42}");
+        assert_eq!(api.status, 599);
+    }
+
+    #[test]
+    fn map_shaped_field_errors() {
+        let body = br#"{"error":{"status":400,"name":"ValidationError","message":"bad","details":{"errors":{"slug":["must be unique","too short"],"title":"required"}}}}"#;
+        let api = parse_error_body(400, "POST", "u", None, body);
+        assert_eq!(api.field_errors.len(), 3);
+        assert!(
+            api.field_errors
+                .iter()
+                .any(|f| f.path == "title" && f.message == "required")
+        );
+    }
+
+    #[test]
+    fn status_variants() {
+        for (status, check) in [
+            (401u16, Error::is_authentication as fn(&Error) -> bool),
+            (403, Error::is_authorization),
+            (404, Error::is_not_found),
+            (413, Error::is_payload_too_large),
+            (429, Error::is_rate_limited),
+            (503, Error::is_server),
+        ] {
+            let e = Error::from_api(parse_error_body(status, "GET", "u", None, b"{}"));
+            assert!(check(&e), "{status}");
+            assert_eq!(e.status(), Some(status));
+        }
+        let e = Error::from_api(parse_error_body(409, "GET", "u", None, b"{}"));
+        assert!(matches!(e, Error::Conflict(_)));
+        let e = Error::from_api(parse_error_body(
+            405,
+            "GET",
+            "u",
+            None,
+            b"Method Not Allowed",
+        ));
+        assert!(matches!(e, Error::Http(_)));
+    }
+}

@@ -1,0 +1,101 @@
+//! # strapi-kit
+//!
+//! A client for the [Strapi](https://strapi.io) headless CMS, versions 4 and 5, in two
+//! flavours built from one source: a blocking [`SyncClient`] and an async [`AsyncClient`]
+//! (tokio). Both share the query builder, the error type and the models.
+//!
+//! | cargo feature | gives | default |
+//! |---|---|---|
+//! | `async` | [`AsyncClient`] (= [`nonblocking::Client`]) | yes |
+//! | `sync` | [`SyncClient`] (= [`blocking::Client`]) | no |
+//! | `rustls` | TLS with rustls + ring | yes |
+//! | `native-tls` | TLS with the platform library | no |
+//!
+//! `async` and `sync` are additive: turn on both and both clients exist in one build.
+//!
+//! ## Quick start
+//!
+//! ```no_run
+//! use serde::Deserialize;
+//! use serde_json::json;
+//! use strapi_kit::{EntryResponse, FilterBuilder, StrapiConfig, StrapiQuery, SyncClient};
+//!
+//! #[derive(Deserialize)]
+//! #[serde(rename_all = "camelCase")]
+//! struct Article {
+//!     document_id: Option<String>,
+//!     title: String,
+//! }
+//!
+//! # fn main() -> strapi_kit::Result<()> {
+//! let client = SyncClient::new(StrapiConfig::new("http://localhost:1337", "token")?)?;
+//! let created: EntryResponse<Article> =
+//!     client.create("articles", &json!({"title": "Hello"}))?;
+//! let found = client.get_many::<Article>(
+//!     "articles",
+//!     &StrapiQuery::new().filter(FilterBuilder::new().eq("title", "Hello")),
+//! )?;
+//! assert_eq!(found.data[0].title, created.data.title);
+//! # Ok(()) }
+//! ```
+//!
+//! ## Strapi 4 and 5
+//!
+//! The client detects the server's version from the first response that shows it (or
+//! takes it from [`StrapiConfig`]), normalises Strapi 4's `attributes`/`data` envelopes at
+//! every depth into Strapi 5's flat shape, and writes the few version-specific query
+//! parameters (`status` vs `publicationState`, `locale=*` vs `locale=all`) for the server it
+//! talks to. One struct deserialises both.
+//!
+//! ## Errors
+//!
+//! Every call returns [`Result`]; [`Error`] is one `#[non_exhaustive]` enum with Strapi's
+//! error body parsed into it and predicates such as [`Error::is_not_found`]. Bad input is
+//! reported before any byte is sent. The API token never appears in `Debug` output, logs or
+//! error messages.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![warn(missing_docs)]
+
+#[cfg(not(any(feature = "async", feature = "sync")))]
+compile_error!(
+    "strapi-kit needs at least one client flavour: enable the `async` feature (the default), \
+     the `sync` feature, or both"
+);
+
+mod client;
+pub mod config;
+pub mod error;
+pub mod media;
+pub mod models;
+pub mod query;
+pub mod version;
+
+#[cfg(feature = "sync")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sync")))]
+pub use client::blocking;
+#[cfg(feature = "async")]
+#[cfg_attr(docsrs, doc(cfg(feature = "async")))]
+pub use client::nonblocking;
+
+/// The blocking client (feature `sync`).
+#[cfg(feature = "sync")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sync")))]
+pub type SyncClient = blocking::Client;
+
+/// The async client (feature `async`).
+#[cfg(feature = "async")]
+#[cfg_attr(docsrs, doc(cfg(feature = "async")))]
+pub type AsyncClient = nonblocking::Client;
+
+pub use client::common::EntryId;
+pub use config::{Auth, RetryPolicy, Secret, StrapiConfig, StrapiConfigBuilder};
+pub use error::{ApiError, Error, FieldError, MediaError, Result, UnexpectedReason};
+pub use media::{DownloadOptions, MediaUpdate, SendToken, UploadOptions};
+pub use models::{Entry, EntryResponse, ListResponse, MediaFile, MediaFormat, Meta, Pagination};
+pub use query::{
+    DocumentStatus, Filter, FilterBuilder, FilterValue, Locale, Operator, Populate, PopulateField,
+    PublicationState, SortDirection, StrapiQuery,
+};
+pub use reqwest::Method;
+pub use version::ApiVersion;

@@ -1,0 +1,221 @@
+//! Response models: the envelopes of entries and lists, pagination metadata, and the media
+//! library's [`MediaFile`] and [`MediaFormat`]. Identical for Strapi v4 and v5: v4 bodies are
+//! normalised to the v5 shape before they reach these types.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// The response to a request for one entry (`get_one`, `create`, `update`, single types).
+///
+/// `T` is your type for the entry, or [`serde_json::Value`] for untyped access.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EntryResponse<T> {
+    /// The entry, flat (v4's `attributes` envelope removed).
+    pub data: T,
+    /// Response metadata.
+    #[serde(default)]
+    pub meta: Meta,
+}
+
+/// The response to a list request (`get_many`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ListResponse<T> {
+    /// The entries, flat.
+    pub data: Vec<T>,
+    /// Response metadata, with the pagination.
+    #[serde(default)]
+    pub meta: Meta,
+}
+
+/// The `meta` member of a response.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Meta {
+    /// Pagination, on list responses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pagination: Option<Pagination>,
+    /// Anything else Strapi (or a plugin) put in `meta`.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Pagination metadata: `page`/`pageSize`/`pageCount` for page-based queries,
+/// `start`/`limit` for offset-based ones; `total` with either.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Pagination {
+    /// Current page (1-based).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<u64>,
+    /// Page size the server used (it clamps requests above its `maxLimit`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_size: Option<u64>,
+    /// Number of pages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_count: Option<u64>,
+    /// Offset of the first entry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<u64>,
+    /// Maximum entries returned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u64>,
+    /// Total matching entries (absent when `withCount=false`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<u64>,
+}
+
+/// An entry with its system fields split from your own.
+///
+/// Use it when your type describes only the content fields:
+/// `client.get_many::<Entry<Article>>("articles", &q)`. The system fields are consumed here
+/// and not passed on to `T`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Entry<T = Value> {
+    /// Numeric row id (v4 entry id; v5 row id, which changes on publish).
+    #[serde(default)]
+    pub id: Option<u64>,
+    /// v5 document id, stable across publish and locales. `None` on v4.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_id: Option<String>,
+    /// Creation time (ISO 8601).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    /// Last update time (ISO 8601).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+    /// Publication time; `None` for drafts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published_at: Option<String>,
+    /// Locale code, when i18n is on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+    /// Your fields.
+    #[serde(flatten)]
+    pub attributes: T,
+}
+
+impl<T> Entry<T> {
+    /// The id to address this entry with: the `documentId` on v5, the numeric id on v4.
+    pub fn key(&self) -> Option<String> {
+        self.document_id
+            .clone()
+            .or_else(|| self.id.map(|i| i.to_string()))
+    }
+}
+
+/// A file of the media library, as `/api/upload` returns it (v4 and v5 alike).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct MediaFile {
+    /// Numeric id (used by the upload API on both versions).
+    pub id: u64,
+    /// v5 document id.
+    #[serde(
+        rename = "documentId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub document_id: Option<String>,
+    /// File name.
+    #[serde(default)]
+    pub name: String,
+    /// Alternative text.
+    #[serde(rename = "alternativeText", default)]
+    pub alternative_text: Option<String>,
+    /// Caption.
+    #[serde(default)]
+    pub caption: Option<String>,
+    /// Image width in pixels.
+    #[serde(default)]
+    pub width: Option<u32>,
+    /// Image height in pixels.
+    #[serde(default)]
+    pub height: Option<u32>,
+    /// Generated variants (`thumbnail`, `small`, `medium`, `large`), for images.
+    #[serde(default)]
+    pub formats: Option<BTreeMap<String, MediaFormat>>,
+    /// Storage hash (file name without extension).
+    #[serde(default)]
+    pub hash: String,
+    /// Extension with the dot (`.png`).
+    #[serde(default)]
+    pub ext: Option<String>,
+    /// MIME type.
+    #[serde(default)]
+    pub mime: String,
+    /// Size in **kilobytes**, as Strapi reports it.
+    #[serde(default)]
+    pub size: f64,
+    /// URL: relative (`/uploads/x.png`) for the local provider, absolute for CDNs.
+    #[serde(default)]
+    pub url: String,
+    /// Preview URL.
+    #[serde(rename = "previewUrl", default)]
+    pub preview_url: Option<String>,
+    /// Upload provider (`local`, `aws-s3`, …).
+    #[serde(default)]
+    pub provider: String,
+    /// Provider-specific metadata.
+    #[serde(default)]
+    pub provider_metadata: Option<Value>,
+    /// Folder path (`/1/3`).
+    #[serde(
+        rename = "folderPath",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub folder_path: Option<String>,
+    /// Creation time.
+    #[serde(rename = "createdAt", default)]
+    pub created_at: Option<String>,
+    /// Last update time.
+    #[serde(rename = "updatedAt", default)]
+    pub updated_at: Option<String>,
+}
+
+impl MediaFile {
+    /// Size in bytes (Strapi reports kilobytes with two decimals, so this is approximate).
+    pub fn size_bytes(&self) -> u64 {
+        (self.size * 1000.0).round().max(0.0) as u64
+    }
+}
+
+/// One generated variant of an image.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct MediaFormat {
+    /// File name.
+    #[serde(default)]
+    pub name: String,
+    /// Storage hash.
+    #[serde(default)]
+    pub hash: String,
+    /// Extension with the dot.
+    #[serde(default)]
+    pub ext: Option<String>,
+    /// MIME type.
+    #[serde(default)]
+    pub mime: String,
+    /// Width in pixels.
+    #[serde(default)]
+    pub width: Option<u32>,
+    /// Height in pixels.
+    #[serde(default)]
+    pub height: Option<u32>,
+    /// Size in kilobytes.
+    #[serde(default)]
+    pub size: f64,
+    /// Exact size in bytes (newer Strapi versions).
+    #[serde(
+        rename = "sizeInBytes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub size_in_bytes: Option<u64>,
+    /// URL.
+    #[serde(default)]
+    pub url: String,
+}

@@ -1,0 +1,473 @@
+//! Filters: every Strapi operator, relation paths and nested `$and`/`$or`/`$not` groups.
+
+use serde_json::Value;
+
+use super::encode::{KeyWriter, scalar_to_string};
+
+/// A Strapi filter operator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Operator {
+    /// `$eq`: equal.
+    Eq,
+    /// `$eqi`: equal, case-insensitive.
+    Eqi,
+    /// `$ne`: not equal.
+    Ne,
+    /// `$nei`: not equal, case-insensitive.
+    Nei,
+    /// `$lt`: less than.
+    Lt,
+    /// `$lte`: less than or equal.
+    Lte,
+    /// `$gt`: greater than.
+    Gt,
+    /// `$gte`: greater than or equal.
+    Gte,
+    /// `$in`: in the list.
+    In,
+    /// `$notIn`: not in the list.
+    NotIn,
+    /// `$contains`: contains (case-sensitive).
+    Contains,
+    /// `$notContains`: does not contain.
+    NotContains,
+    /// `$containsi`: contains, case-insensitive.
+    Containsi,
+    /// `$notContainsi`: does not contain, case-insensitive.
+    NotContainsi,
+    /// `$startsWith`.
+    StartsWith,
+    /// `$startsWithi`: case-insensitive.
+    StartsWithi,
+    /// `$endsWith`.
+    EndsWith,
+    /// `$endsWithi`: case-insensitive.
+    EndsWithi,
+    /// `$null`: is null.
+    Null,
+    /// `$notNull`: is not null.
+    NotNull,
+    /// `$between`: between two values, inclusive.
+    Between,
+}
+
+impl Operator {
+    /// The operator as Strapi spells it (`$containsi`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Operator::Eq => "$eq",
+            Operator::Eqi => "$eqi",
+            Operator::Ne => "$ne",
+            Operator::Nei => "$nei",
+            Operator::Lt => "$lt",
+            Operator::Lte => "$lte",
+            Operator::Gt => "$gt",
+            Operator::Gte => "$gte",
+            Operator::In => "$in",
+            Operator::NotIn => "$notIn",
+            Operator::Contains => "$contains",
+            Operator::NotContains => "$notContains",
+            Operator::Containsi => "$containsi",
+            Operator::NotContainsi => "$notContainsi",
+            Operator::StartsWith => "$startsWith",
+            Operator::StartsWithi => "$startsWithi",
+            Operator::EndsWith => "$endsWith",
+            Operator::EndsWithi => "$endsWithi",
+            Operator::Null => "$null",
+            Operator::NotNull => "$notNull",
+            Operator::Between => "$between",
+        }
+    }
+}
+
+/// The value of a condition: one scalar, or a list for `$in`, `$notIn` and `$between`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FilterValue {
+    /// A string, number, boolean or null.
+    Scalar(Value),
+    /// A list of scalars, sent with array indices (`[$in][0]=a&[$in][1]=b`).
+    List(Vec<Value>),
+}
+
+macro_rules! scalar_from {
+    ($($t:ty),*) => {$(
+        impl From<$t> for FilterValue {
+            fn from(v: $t) -> Self { FilterValue::Scalar(Value::from(v)) }
+        }
+    )*};
+}
+scalar_from!(
+    &str, String, bool, i8, i16, i32, i64, u8, u16, u32, u64, f32, f64, isize, usize
+);
+
+impl From<&String> for FilterValue {
+    fn from(v: &String) -> Self {
+        FilterValue::Scalar(Value::from(v.as_str()))
+    }
+}
+
+impl From<Value> for FilterValue {
+    fn from(v: Value) -> Self {
+        match v {
+            Value::Array(items) => FilterValue::List(items),
+            other => FilterValue::Scalar(other),
+        }
+    }
+}
+
+/// One condition: a field path (dots for relations: `author.name`), an operator, a value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Condition {
+    /// Field path; `.` separates relation hops.
+    pub field: String,
+    /// Operator.
+    pub op: Operator,
+    /// Value.
+    pub value: FilterValue,
+}
+
+/// A filter tree.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Filter {
+    /// One condition.
+    Condition(Condition),
+    /// All must hold.
+    And(Vec<Filter>),
+    /// At least one must hold.
+    Or(Vec<Filter>),
+    /// Must not hold.
+    Not(Box<Filter>),
+}
+
+/// Builds filters fluently. Conditions added to one builder are ANDed.
+///
+/// Unlike the Python client, nothing is ever dropped: two `or_group`s at one level, or the
+/// same field and operator twice, are all sent (as `$and` members where their keys would
+/// otherwise collide).
+///
+/// ```
+/// use strapi_kit::{FilterBuilder, StrapiQuery};
+/// let q = StrapiQuery::new().filter(
+///     FilterBuilder::new()
+///         .eq("published", true)
+///         .gte("views", 100)
+///         .or_group([
+///             FilterBuilder::new().eq("author.name", "Ada"),
+///             FilterBuilder::new().lt("publishedDate", "2026-06-01"),
+///         ]),
+/// );
+/// assert_eq!(
+///     q.to_query_string().unwrap(),
+///     "filters%5Bpublished%5D%5B%24eq%5D=true&filters%5Bviews%5D%5B%24gte%5D=100\
+///      &filters%5B%24or%5D%5B0%5D%5Bauthor%5D%5Bname%5D%5B%24eq%5D=Ada\
+///      &filters%5B%24or%5D%5B1%5D%5BpublishedDate%5D%5B%24lt%5D=2026-06-01"
+/// );
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FilterBuilder {
+    items: Vec<Filter>,
+}
+
+macro_rules! ops {
+    ($($(#[$doc:meta])* $name:ident => $op:ident;)*) => {$(
+        $(#[$doc])*
+        pub fn $name(self, field: impl Into<String>, value: impl Into<FilterValue>) -> Self {
+            self.condition(field, Operator::$op, value)
+        }
+    )*};
+}
+
+impl FilterBuilder {
+    /// An empty builder (matches everything).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a condition with any operator.
+    pub fn condition(
+        mut self,
+        field: impl Into<String>,
+        op: Operator,
+        value: impl Into<FilterValue>,
+    ) -> Self {
+        self.items.push(Filter::Condition(Condition {
+            field: field.into(),
+            op,
+            value: value.into(),
+        }));
+        self
+    }
+
+    ops! {
+        /// `$eq`
+        eq => Eq;
+        /// `$eqi` (case-insensitive equality)
+        eqi => Eqi;
+        /// `$ne`
+        ne => Ne;
+        /// `$nei` (case-insensitive inequality)
+        nei => Nei;
+        /// `$lt`
+        lt => Lt;
+        /// `$lte`
+        lte => Lte;
+        /// `$gt`
+        gt => Gt;
+        /// `$gte`
+        gte => Gte;
+        /// `$contains`
+        contains => Contains;
+        /// `$notContains`
+        not_contains => NotContains;
+        /// `$containsi`
+        containsi => Containsi;
+        /// `$notContainsi`
+        not_containsi => NotContainsi;
+        /// `$startsWith`
+        starts_with => StartsWith;
+        /// `$startsWithi`
+        starts_withi => StartsWithi;
+        /// `$endsWith`
+        ends_with => EndsWith;
+        /// `$endsWithi`
+        ends_withi => EndsWithi;
+    }
+
+    /// `$in`: the field equals one of `values`.
+    pub fn in_<V: Into<FilterValue>>(
+        self,
+        field: impl Into<String>,
+        values: impl IntoIterator<Item = V>,
+    ) -> Self {
+        let list = collect_list(values);
+        self.condition(field, Operator::In, FilterValue::List(list))
+    }
+
+    /// `$notIn`: the field equals none of `values`.
+    pub fn not_in<V: Into<FilterValue>>(
+        self,
+        field: impl Into<String>,
+        values: impl IntoIterator<Item = V>,
+    ) -> Self {
+        let list = collect_list(values);
+        self.condition(field, Operator::NotIn, FilterValue::List(list))
+    }
+
+    /// `$between`: `low <= field <= high`.
+    pub fn between(
+        self,
+        field: impl Into<String>,
+        low: impl Into<FilterValue>,
+        high: impl Into<FilterValue>,
+    ) -> Self {
+        let list = collect_list([low.into(), high.into()]);
+        self.condition(field, Operator::Between, FilterValue::List(list))
+    }
+
+    /// `$null`: the field is null.
+    pub fn null(self, field: impl Into<String>) -> Self {
+        self.condition(field, Operator::Null, true)
+    }
+
+    /// `$notNull`: the field is not null.
+    pub fn not_null(self, field: impl Into<String>) -> Self {
+        self.condition(field, Operator::NotNull, true)
+    }
+
+    /// `$or`: at least one of the builders holds (each builder is an AND of its conditions).
+    pub fn or_group(mut self, builders: impl IntoIterator<Item = FilterBuilder>) -> Self {
+        self.items.push(Filter::Or(
+            builders.into_iter().map(FilterBuilder::build).collect(),
+        ));
+        self
+    }
+
+    /// `$and`: all of the builders hold.
+    pub fn and_group(mut self, builders: impl IntoIterator<Item = FilterBuilder>) -> Self {
+        self.items.push(Filter::And(
+            builders.into_iter().map(FilterBuilder::build).collect(),
+        ));
+        self
+    }
+
+    /// `$not`: the builder does not hold.
+    pub fn not_group(mut self, builder: FilterBuilder) -> Self {
+        self.items.push(Filter::Not(Box::new(builder.build())));
+        self
+    }
+
+    /// Adds a prepared [`Filter`].
+    pub fn push(mut self, filter: Filter) -> Self {
+        self.items.push(filter);
+        self
+    }
+
+    /// Whether no condition was added.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The filter tree: one item as itself, several as an `And`.
+    pub fn build(mut self) -> Filter {
+        if self.items.len() == 1 {
+            self.items.remove(0)
+        } else {
+            Filter::And(self.items)
+        }
+    }
+
+    pub(crate) fn into_items(self) -> Vec<Filter> {
+        self.items
+    }
+}
+
+fn collect_list<V: Into<FilterValue>>(values: impl IntoIterator<Item = V>) -> Vec<Value> {
+    let mut out = Vec::new();
+    for v in values {
+        match v.into() {
+            FilterValue::Scalar(s) => out.push(s),
+            FilterValue::List(l) => out.extend(l),
+        }
+    }
+    out
+}
+
+/// Writes a conjunction of filters under the current key (`filters`, or a group member).
+pub(crate) fn write_conjunction(w: &mut KeyWriter<'_>, items: &[Filter], scratch: &mut String) {
+    let mut flat: Vec<&Filter> = Vec::with_capacity(items.len());
+    flatten_and(items, &mut flat);
+    if has_collision(&flat) {
+        // Members whose keys would merge in `qs` (the same field and operator, two `$or`s)
+        // are each given their own `$and` slot, so none is lost.
+        let m = w.seg("$and");
+        for (i, f) in flat.iter().enumerate() {
+            let mi = w.index(i);
+            write_one(w, f, scratch);
+            w.reset(mi);
+        }
+        w.reset(m);
+    } else {
+        for f in flat {
+            write_one(w, f, scratch);
+        }
+    }
+}
+
+fn flatten_and<'a>(items: &'a [Filter], out: &mut Vec<&'a Filter>) {
+    for f in items {
+        match f {
+            Filter::And(inner) => flatten_and(inner, out),
+            other => out.push(other),
+        }
+    }
+}
+
+/// The key a member occupies at its level; two equal keys would merge in `qs`.
+fn slot_key(f: &Filter) -> (&str, &str) {
+    match f {
+        Filter::Condition(c) => (c.field.as_str(), c.op.as_str()),
+        Filter::Or(_) => ("", "$or"),
+        Filter::Not(_) => ("", "$not"),
+        Filter::And(_) => ("", "$and"),
+    }
+}
+
+fn has_collision(flat: &[&Filter]) -> bool {
+    if flat.len() < 2 {
+        return false;
+    }
+    if flat.len() <= 32 {
+        for (i, a) in flat.iter().enumerate() {
+            let ka = slot_key(a);
+            if flat[i + 1..].iter().any(|b| slot_key(b) == ka) {
+                return true;
+            }
+        }
+        false
+    } else {
+        let mut seen = std::collections::HashSet::with_capacity(flat.len());
+        !flat.iter().all(|f| seen.insert(slot_key(f)))
+    }
+}
+
+fn write_one(w: &mut KeyWriter<'_>, f: &Filter, scratch: &mut String) {
+    match f {
+        Filter::Condition(c) => write_condition(w, c, scratch),
+        Filter::And(items) => write_conjunction(w, items, scratch),
+        Filter::Or(members) => {
+            if members.is_empty() {
+                w.error
+                    .get_or_insert_with(|| "an `$or` group has no members".to_owned());
+                return;
+            }
+            let m = w.seg("$or");
+            for (i, member) in members.iter().enumerate() {
+                let mi = w.index(i);
+                write_conjunction(w, std::slice::from_ref(member), scratch);
+                w.reset(mi);
+            }
+            w.reset(m);
+        }
+        Filter::Not(inner) => {
+            let m = w.seg("$not");
+            write_conjunction(w, std::slice::from_ref(inner), scratch);
+            w.reset(m);
+        }
+    }
+}
+
+fn write_condition(w: &mut KeyWriter<'_>, c: &Condition, scratch: &mut String) {
+    if c.field.is_empty() || c.field.split('.').any(str::is_empty) {
+        w.error
+            .get_or_insert_with(|| format!("invalid filter field path {:?}", c.field));
+        return;
+    }
+    let start = w.seg_path(&c.field);
+    let m = w.seg(c.op.as_str());
+    match &c.value {
+        FilterValue::Scalar(v) => {
+            scratch.clear();
+            let present = scalar_to_string(scratch, v);
+            w.value(present.then_some(scratch.as_str()));
+        }
+        FilterValue::List(items) => {
+            if items.is_empty() {
+                w.error.get_or_insert_with(|| {
+                    format!(
+                        "`{}` on `{}` needs at least one value",
+                        c.op.as_str(),
+                        c.field
+                    )
+                });
+            }
+            if c.op == Operator::Between && items.len() != 2 {
+                w.error.get_or_insert_with(|| {
+                    format!("`$between` on `{}` needs exactly two values", c.field)
+                });
+            }
+            for (i, v) in items.iter().enumerate() {
+                let mi = w.index(i);
+                scratch.clear();
+                let present = scalar_to_string(scratch, v);
+                w.value(present.then_some(scratch.as_str()));
+                w.reset(mi);
+            }
+        }
+    }
+    w.reset(m);
+    w.reset(start);
+}
+
+impl KeyWriter<'_> {
+    /// Appends one `[segment]` per dot-separated part of a field path.
+    pub(crate) fn seg_path(&mut self, path: &str) -> super::encode::Mark {
+        let mut parts = path.split('.');
+        let first = parts.next().unwrap_or_default();
+        let mark = self.seg(first);
+        for p in parts {
+            self.seg(p);
+        }
+        mark
+    }
+}

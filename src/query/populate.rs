@@ -1,0 +1,214 @@
+//! Populate: which relations, media, components and dynamic zones come back, to any depth,
+//! each with its own fields, filters, sort and nested populate.
+
+use super::encode::KeyWriter;
+use super::filter::{Filter, FilterBuilder, write_conjunction};
+use super::{SortDirection, write_sort};
+
+/// What to populate.
+///
+/// ```
+/// use strapi_kit::{FilterBuilder, Populate, PopulateField, SortDirection, StrapiQuery};
+/// let q = StrapiQuery::new().populate_with(
+///     Populate::new()
+///         .field("cover")
+///         .field_with(
+///             "author",
+///             PopulateField::new()
+///                 .fields(["name"])
+///                 .populate(Populate::new().field_with(
+///                     "articles",
+///                     PopulateField::new()
+///                         .fields(["title"])
+///                         .filter(FilterBuilder::new().gte("views", 10))
+///                         .sort_by("views", SortDirection::Desc),
+///                 )),
+///         ),
+/// );
+/// let pairs = q.to_pairs().unwrap();
+/// assert!(pairs.contains(&("populate[author][populate][articles][sort][0]".into(), Some("views:desc".into()))));
+/// assert!(pairs.contains(&("populate[cover]".into(), Some("true".into()))));
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Populate {
+    all: bool,
+    entries: Vec<(String, PopulateField)>,
+}
+
+impl Populate {
+    /// Nothing yet; add fields with [`field`](Self::field) and [`field_with`](Self::field_with).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// `populate=*`: every relation, media and component one level deep.
+    pub fn all() -> Self {
+        Populate {
+            all: true,
+            entries: Vec::new(),
+        }
+    }
+
+    /// Populates these fields with all their attributes.
+    pub fn fields<S: Into<String>>(names: impl IntoIterator<Item = S>) -> Self {
+        names.into_iter().fold(Self::new(), |p, n| p.field(n))
+    }
+
+    /// Populates one field with all its attributes.
+    pub fn field(self, name: impl Into<String>) -> Self {
+        self.field_with(name, PopulateField::new())
+    }
+
+    /// Populates one field with options (fields, filters, sort, nested populate).
+    pub fn field_with(mut self, name: impl Into<String>, options: PopulateField) -> Self {
+        let name = name.into();
+        self.all = false;
+        match self.entries.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, existing)) => *existing = options,
+            None => self.entries.push((name, options)),
+        }
+        self
+    }
+
+    /// Whether this is `populate=*`.
+    pub fn is_all(&self) -> bool {
+        self.all
+    }
+
+    /// Merges `other` into `self` (later settings win per field).
+    pub(crate) fn merge(&mut self, other: Populate) {
+        if other.all {
+            *self = other;
+            return;
+        }
+        for (name, opts) in other.entries {
+            *self = std::mem::take(self).field_with(name, opts);
+        }
+    }
+
+    pub(crate) fn write(&self, w: &mut KeyWriter<'_>, top_level: bool, scratch: &mut String) {
+        if self.all {
+            w.value(Some("*"));
+            return;
+        }
+        if top_level && self.entries.iter().all(|(_, o)| o.is_plain()) {
+            // The short list form: populate[0]=author&populate[1]=cover.
+            for (i, (name, _)) in self.entries.iter().enumerate() {
+                let m = w.index(i);
+                w.value(Some(name));
+                w.reset(m);
+            }
+            return;
+        }
+        for (name, opts) in &self.entries {
+            let m = w.seg(name);
+            opts.write(w, scratch);
+            w.reset(m);
+        }
+    }
+}
+
+/// The options of one populated field.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PopulateField {
+    fields: Vec<String>,
+    filters: Vec<Filter>,
+    sort: Vec<(String, SortDirection)>,
+    populate: Option<Populate>,
+    on: Vec<(String, PopulateField)>,
+    count: bool,
+}
+
+impl PopulateField {
+    /// No options: the field with all its attributes.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Returns only these attributes of the related entries.
+    pub fn fields<S: Into<String>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
+        self.fields.extend(names.into_iter().map(Into::into));
+        self
+    }
+
+    /// Returns only related entries matching the filter.
+    pub fn filter(mut self, filter: FilterBuilder) -> Self {
+        self.filters.extend(filter.into_items());
+        self
+    }
+
+    /// Sorts the related entries.
+    pub fn sort_by(mut self, field: impl Into<String>, direction: SortDirection) -> Self {
+        self.sort.push((field.into(), direction));
+        self
+    }
+
+    /// Populates the related entries' own relations.
+    pub fn populate(mut self, populate: Populate) -> Self {
+        match &mut self.populate {
+            Some(p) => p.merge(populate),
+            None => self.populate = Some(populate),
+        }
+        self
+    }
+
+    /// For a dynamic zone: options for one component (`populate[zone][on][shared.quote]…`).
+    pub fn on(mut self, component: impl Into<String>, options: PopulateField) -> Self {
+        self.on.push((component.into(), options));
+        self
+    }
+
+    /// Strapi 4 only: return the count of related entries instead of the entries.
+    pub fn count(mut self) -> Self {
+        self.count = true;
+        self
+    }
+
+    fn is_plain(&self) -> bool {
+        self.fields.is_empty()
+            && self.filters.is_empty()
+            && self.sort.is_empty()
+            && self.populate.is_none()
+            && self.on.is_empty()
+            && !self.count
+    }
+
+    fn write(&self, w: &mut KeyWriter<'_>, scratch: &mut String) {
+        if self.is_plain() {
+            w.value(Some("true"));
+            return;
+        }
+        if !self.fields.is_empty() {
+            let m = w.seg("fields");
+            w.list(&self.fields);
+            w.reset(m);
+        }
+        if !self.filters.is_empty() {
+            let m = w.seg("filters");
+            write_conjunction(w, &self.filters, scratch);
+            w.reset(m);
+        }
+        if !self.sort.is_empty() {
+            let m = w.seg("sort");
+            write_sort(w, &self.sort, scratch);
+            w.reset(m);
+        }
+        if let Some(p) = &self.populate {
+            let m = w.seg("populate");
+            p.write(w, false, scratch);
+            w.reset(m);
+        }
+        if !self.on.is_empty() {
+            let m = w.seg("on");
+            for (component, opts) in &self.on {
+                let mc = w.seg(component);
+                opts.write(w, scratch);
+                w.reset(mc);
+            }
+            w.reset(m);
+        }
+        if self.count {
+            w.leaf("count", Some("true"));
+        }
+    }
+}

@@ -1,0 +1,284 @@
+//! Golden tests: exact strings, as Strapi's `qs` parser reads them.
+
+use super::*;
+
+fn pairs(q: &StrapiQuery) -> Vec<String> {
+    q.to_pairs()
+        .unwrap()
+        .into_iter()
+        .map(|(k, v)| match v {
+            Some(v) => format!("{k}={v}"),
+            None => k,
+        })
+        .collect()
+}
+
+#[test]
+fn bench_fixture_query_a() {
+    // ../shared/bench-fixtures/query_a.json, with indexed arrays (canonical qs form).
+    let q = StrapiQuery::new()
+        .filter(
+            FilterBuilder::new()
+                .eq("published", true)
+                .gte("views", 100)
+                .containsi("title", "article")
+                .or_group([
+                    FilterBuilder::new().eq("author.name", "Author 1"),
+                    FilterBuilder::new().lt("publishedDate", "2026-06-01T00:00:00.000Z"),
+                ]),
+        )
+        .sort_desc("publishedDate")
+        .sort_asc("title")
+        .paginate(2, 50)
+        .with_count(true)
+        .populate(["author", "cover"])
+        .fields(["title", "slug", "views", "publishedDate"]);
+    assert_eq!(
+        q.to_query_string().unwrap(),
+        "filters%5Bpublished%5D%5B%24eq%5D=true&filters%5Bviews%5D%5B%24gte%5D=100\
+         &filters%5Btitle%5D%5B%24containsi%5D=article\
+         &filters%5B%24or%5D%5B0%5D%5Bauthor%5D%5Bname%5D%5B%24eq%5D=Author+1\
+         &filters%5B%24or%5D%5B1%5D%5BpublishedDate%5D%5B%24lt%5D=2026-06-01T00%3A00%3A00.000Z\
+         &sort%5B0%5D=publishedDate%3Adesc&sort%5B1%5D=title%3Aasc\
+         &pagination%5Bpage%5D=2&pagination%5BpageSize%5D=50&pagination%5BwithCount%5D=true\
+         &populate%5B0%5D=author&populate%5B1%5D=cover\
+         &fields%5B0%5D=title&fields%5B1%5D=slug&fields%5B2%5D=views&fields%5B3%5D=publishedDate"
+    );
+}
+
+#[test]
+fn every_operator() {
+    let f = FilterBuilder::new()
+        .eq("a", 1)
+        .eqi("b", "X")
+        .ne("c", 2)
+        .nei("d", "y")
+        .lt("e", 3)
+        .lte("f", 4)
+        .gt("g", 5.5)
+        .gte("h", -6)
+        .in_("i", [1, 2])
+        .not_in("j", ["p", "q"])
+        .contains("k", "s")
+        .not_contains("l", "t")
+        .containsi("m", "u")
+        .not_containsi("n", "v")
+        .starts_with("o", "w")
+        .starts_withi("p", "x")
+        .ends_with("q", "y")
+        .ends_withi("r", "z")
+        .null("s")
+        .not_null("t")
+        .between("u", 1, 9);
+    let got = pairs(&StrapiQuery::new().filter(f));
+    assert_eq!(
+        got,
+        [
+            "filters[a][$eq]=1",
+            "filters[b][$eqi]=X",
+            "filters[c][$ne]=2",
+            "filters[d][$nei]=y",
+            "filters[e][$lt]=3",
+            "filters[f][$lte]=4",
+            "filters[g][$gt]=5.5",
+            "filters[h][$gte]=-6",
+            "filters[i][$in][0]=1",
+            "filters[i][$in][1]=2",
+            "filters[j][$notIn][0]=p",
+            "filters[j][$notIn][1]=q",
+            "filters[k][$contains]=s",
+            "filters[l][$notContains]=t",
+            "filters[m][$containsi]=u",
+            "filters[n][$notContainsi]=v",
+            "filters[o][$startsWith]=w",
+            "filters[p][$startsWithi]=x",
+            "filters[q][$endsWith]=y",
+            "filters[r][$endsWithi]=z",
+            "filters[s][$null]=true",
+            "filters[t][$notNull]=true",
+            "filters[u][$between][0]=1",
+            "filters[u][$between][1]=9",
+        ]
+    );
+}
+
+#[test]
+fn single_element_in_keeps_array_form() {
+    let got = pairs(&StrapiQuery::new().filter(FilterBuilder::new().in_("id", [7])));
+    assert_eq!(got, ["filters[id][$in][0]=7"]);
+}
+
+#[test]
+fn two_or_groups_are_both_kept() {
+    let f = FilterBuilder::new()
+        .or_group([
+            FilterBuilder::new().eq("a", 1),
+            FilterBuilder::new().eq("b", 2),
+        ])
+        .or_group([
+            FilterBuilder::new().eq("c", 3),
+            FilterBuilder::new().eq("d", 4),
+        ]);
+    assert_eq!(
+        pairs(&StrapiQuery::new().filter(f)),
+        [
+            "filters[$and][0][$or][0][a][$eq]=1",
+            "filters[$and][0][$or][1][b][$eq]=2",
+            "filters[$and][1][$or][0][c][$eq]=3",
+            "filters[$and][1][$or][1][d][$eq]=4",
+        ]
+    );
+}
+
+#[test]
+fn same_field_and_operator_twice_keeps_both() {
+    let f = FilterBuilder::new()
+        .ne("title", "a")
+        .ne("title", "b")
+        .gt("views", 1);
+    assert_eq!(
+        pairs(&StrapiQuery::new().filter(f)),
+        [
+            "filters[$and][0][title][$ne]=a",
+            "filters[$and][1][title][$ne]=b",
+            "filters[$and][2][views][$gt]=1",
+        ]
+    );
+    // Two separate .filter() calls merge the same way.
+    let q = StrapiQuery::new()
+        .filter(FilterBuilder::new().eq("x", 1))
+        .filter(FilterBuilder::new().eq("x", 2));
+    assert_eq!(
+        pairs(&q),
+        ["filters[$and][0][x][$eq]=1", "filters[$and][1][x][$eq]=2"]
+    );
+}
+
+#[test]
+fn nested_groups_and_not() {
+    let f = FilterBuilder::new()
+        .eq("status", "ok")
+        .and_group([
+            FilterBuilder::new().eq("x", 1),
+            FilterBuilder::new().or_group([
+                FilterBuilder::new().eq("y", 2),
+                FilterBuilder::new().eq("z", 3).eq("w", 4),
+            ]),
+        ])
+        .not_group(FilterBuilder::new().eq("author.name", "Bob").null("cover"));
+    assert_eq!(
+        pairs(&StrapiQuery::new().filter(f)),
+        [
+            "filters[status][$eq]=ok",
+            "filters[x][$eq]=1",
+            "filters[$or][0][y][$eq]=2",
+            "filters[$or][1][z][$eq]=3",
+            "filters[$or][1][w][$eq]=4",
+            "filters[$not][author][name][$eq]=Bob",
+            "filters[$not][cover][$null]=true",
+        ]
+    );
+}
+
+#[test]
+fn populate_tree() {
+    let q = StrapiQuery::new().populate_with(
+        Populate::new().field("cover").field_with(
+            "author",
+            PopulateField::new()
+                .fields(["name", "email"])
+                .filter(FilterBuilder::new().containsi("name", "ada"))
+                .sort_by("name", SortDirection::Asc)
+                .populate(Populate::new().field("articles")),
+        ),
+    );
+    assert_eq!(
+        pairs(&q),
+        [
+            "populate[cover]=true",
+            "populate[author][fields][0]=name",
+            "populate[author][fields][1]=email",
+            "populate[author][filters][name][$containsi]=ada",
+            "populate[author][sort][0]=name:asc",
+            "populate[author][populate][articles]=true",
+        ]
+    );
+    let dz = StrapiQuery::new().populate_with(Populate::new().field_with(
+        "blocks",
+        PopulateField::new().on("shared.quote", PopulateField::new().fields(["body"])),
+    ));
+    assert_eq!(
+        pairs(&dz),
+        ["populate[blocks][on][shared.quote][fields][0]=body"]
+    );
+    assert_eq!(pairs(&StrapiQuery::new().populate_all()), ["populate=*"]);
+}
+
+#[test]
+fn version_dependent_parameters() {
+    let q = StrapiQuery::new()
+        .status(DocumentStatus::Draft)
+        .all_locales();
+    assert_eq!(q.encode(ApiVersion::V5).unwrap(), "locale=%2A&status=draft");
+    assert_eq!(
+        q.encode(ApiVersion::V4).unwrap(),
+        "locale=all&publicationState=preview"
+    );
+    let q = StrapiQuery::new().publication_state(PublicationState::Live);
+    assert_eq!(q.encode(ApiVersion::V5).unwrap(), "status=published");
+    assert_eq!(q.encode(ApiVersion::V4).unwrap(), "publicationState=live");
+}
+
+#[test]
+fn offset_pagination_and_null() {
+    let q = StrapiQuery::new()
+        .offset(10, 5)
+        .filter(FilterBuilder::new().eq("x", serde_json::Value::Null));
+    assert_eq!(
+        pairs(&q),
+        [
+            "filters[x][$eq]",
+            "pagination[start]=10",
+            "pagination[limit]=5"
+        ]
+    );
+}
+
+#[test]
+fn bad_input_is_reported() {
+    let too_many: Vec<u32> = (0..101).collect();
+    let cases = [
+        StrapiQuery::new().paginate(0, 10),
+        StrapiQuery::new().paginate(1, 0),
+        StrapiQuery::new().offset(0, 0),
+        StrapiQuery::new().paginate(1, 10).offset(0, 10),
+        StrapiQuery::new().filter(FilterBuilder::new().in_("id", Vec::<u32>::new())),
+        StrapiQuery::new().filter(FilterBuilder::new().in_("id", too_many)),
+        StrapiQuery::new().filter(FilterBuilder::new().eq("", 1)),
+        StrapiQuery::new().filter(FilterBuilder::new().eq("a..b", 1)),
+        StrapiQuery::new().filter(FilterBuilder::new().or_group([])),
+        StrapiQuery::new().sort_asc("title:desc"),
+        StrapiQuery::new()
+            .filter(FilterBuilder::new().eq("a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.s.t.u", 1)),
+    ];
+    for q in cases {
+        let err = q.to_query_string().unwrap_err();
+        assert!(matches!(err, Error::InvalidInput(_)), "{q:?}: {err}");
+    }
+    let mut f = FilterBuilder::new();
+    for i in 0..1001 {
+        f = f.eq(format!("f{i}"), i);
+    }
+    assert!(StrapiQuery::new().filter(f).to_query_string().is_err());
+}
+
+#[test]
+fn values_and_keys_are_encoded() {
+    let q = StrapiQuery::new()
+        .filter(FilterBuilder::new().eq("title", "a&b=c#d/é +"))
+        .param("x[y]", "1");
+    assert_eq!(
+        q.to_query_string().unwrap(),
+        "filters%5Btitle%5D%5B%24eq%5D=a%26b%3Dc%23d%2F%C3%A9+%2B&x%5By%5D=1"
+    );
+}

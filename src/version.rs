@@ -1,0 +1,267 @@
+//! Strapi v4/v5 detection and normalisation.
+//!
+//! Strapi 4 wraps every entry as `{"id", "attributes": {…}}` and every populated relation or
+//! media field as `{"data": …}`. Strapi 5 returns entries flat, with a `documentId`. This
+//! module turns v4 bodies, at every depth, into the v5 shape, so one user struct
+//! deserialises the responses of both versions.
+
+use serde_json::{Map, Value};
+
+/// A Strapi major version.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ApiVersion {
+    /// Strapi 4: numeric ids, `attributes` envelopes, `publicationState`, `locale=all`.
+    V4,
+    /// Strapi 5: `documentId`s, flat entries, `status`, `locale=*`.
+    V5,
+}
+
+impl std::fmt::Display for ApiVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ApiVersion::V4 => "v4",
+            ApiVersion::V5 => "v5",
+        })
+    }
+}
+
+/// Detects the version from a response body, when the body shows it.
+///
+/// `data` (or `data[0]`) with a `documentId` means v5; with `attributes` means v4. A bare
+/// upload object (or array) shows v5 by its `documentId` and v4 by its absence. An empty
+/// list, `null` data or an unrelated body says nothing and gives `None`.
+///
+/// ```
+/// use serde_json::json;
+/// use strapi_kit::{ApiVersion, version::detect};
+/// assert_eq!(detect(&json!({"data": {"id": 1, "documentId": "abc"}})), Some(ApiVersion::V5));
+/// assert_eq!(detect(&json!({"data": [{"id": 1, "attributes": {}}]})), Some(ApiVersion::V4));
+/// assert_eq!(detect(&json!({"data": [], "meta": {}})), None);
+/// ```
+pub fn detect(body: &Value) -> Option<ApiVersion> {
+    match body {
+        Value::Object(map) => match map.get("data") {
+            Some(data) => detect_entry(first(data)?),
+            None => detect_media(map),
+        },
+        Value::Array(items) => match items.first()? {
+            Value::Object(map) => detect_media(map),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn first(data: &Value) -> Option<&Value> {
+    match data {
+        Value::Array(items) => items.first(),
+        Value::Object(_) => Some(data),
+        _ => None,
+    }
+}
+
+fn detect_entry(entry: &Value) -> Option<ApiVersion> {
+    let map = entry.as_object()?;
+    if map.contains_key("documentId") {
+        Some(ApiVersion::V5)
+    } else if map.get("attributes").is_some_and(Value::is_object) {
+        Some(ApiVersion::V4)
+    } else {
+        None
+    }
+}
+
+/// Upload endpoints answer with bare file objects in both versions.
+fn detect_media(map: &Map<String, Value>) -> Option<ApiVersion> {
+    if map.contains_key("documentId") {
+        Some(ApiVersion::V5)
+    } else if map.contains_key("hash") && map.contains_key("mime") && map.contains_key("url") {
+        Some(ApiVersion::V4)
+    } else {
+        None
+    }
+}
+
+/// Normalises a whole v4 response body in place: `data` (one entry or a list) and
+/// everything nested in it. A body that is already flat is left as it is, so calling this on
+/// a v5 body is harmless (but a waste of time).
+///
+/// ```
+/// use serde_json::json;
+/// let mut body = json!({"data": {"id": 1, "attributes": {
+///     "title": "Hi",
+///     "author": {"data": {"id": 7, "attributes": {"name": "Ada"}}},
+///     "gallery": {"data": null}
+/// }}, "meta": {}});
+/// strapi_kit::version::normalize_v4_body(&mut body);
+/// assert_eq!(body, json!({"data": {"id": 1, "title": "Hi",
+///     "author": {"id": 7, "name": "Ada"}, "gallery": null}, "meta": {}}));
+/// ```
+pub fn normalize_v4_body(body: &mut Value) {
+    match body {
+        Value::Object(map) => {
+            if let Some(data) = map.get_mut("data") {
+                normalize_v4_value(data, 0);
+            } else {
+                // bare upload objects (`/api/upload/files/:id`)
+                normalize_fields(map, 0);
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                normalize_v4_value(item, 0);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Deeper than any real response; serde_json itself refuses to parse beyond 128 levels.
+const MAX_DEPTH: usize = 256;
+
+/// Normalises one v4 value in place: an entry, a relation wrapper, a list, a component.
+pub fn normalize_v4_value(value: &mut Value, depth: usize) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    match value {
+        Value::Object(map) => {
+            if let Some(inner) = take_wrapper(map) {
+                // {"data": …} relation / media wrapper → its content.
+                *value = inner;
+                normalize_v4_value(value, depth + 1);
+            } else {
+                unwrap_entry(map);
+                normalize_fields(map, depth);
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                normalize_v4_value(item, depth + 1);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn normalize_fields(map: &mut Map<String, Value>, depth: usize) {
+    for v in map.values_mut() {
+        if matches!(v, Value::Object(_) | Value::Array(_)) {
+            normalize_v4_value(v, depth + 1);
+        }
+    }
+}
+
+/// `{"id": 1, "attributes": {…}}` → `{"id": 1, …}` (also keeps a sibling `meta`).
+fn unwrap_entry(map: &mut Map<String, Value>) {
+    let is_entry = map.get("attributes").is_some_and(Value::is_object)
+        && map
+            .keys()
+            .all(|k| k == "id" || k == "attributes" || k == "meta");
+    if !is_entry {
+        return;
+    }
+    let Some(Value::Object(attrs)) = map.remove("attributes") else {
+        return;
+    };
+    // Move the smaller map into the larger one.
+    let mut merged = attrs;
+    for (k, v) in std::mem::take(map) {
+        merged.entry(k).or_insert(v);
+    }
+    *map = merged;
+}
+
+/// A v4 relation/media wrapper is an object whose only keys are `data` (and maybe `meta`),
+/// with `data` null, an entry, or a list of entries.
+fn take_wrapper(map: &mut Map<String, Value>) -> Option<Value> {
+    let data = map.get("data")?;
+    if !map.keys().all(|k| k == "data" || k == "meta") {
+        return None;
+    }
+    let looks_like_entries = match data {
+        Value::Null => true,
+        Value::Object(o) => is_v4_entry(o),
+        Value::Array(items) => items.iter().all(|i| i.as_object().is_some_and(is_v4_entry)),
+        _ => false,
+    };
+    if looks_like_entries {
+        map.remove("data")
+    } else {
+        None
+    }
+}
+
+fn is_v4_entry(o: &Map<String, Value>) -> bool {
+    o.get("attributes").is_some_and(Value::is_object)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn flattens_nested_relations_media_and_components() {
+        let mut body = json!({
+            "data": [{
+                "id": 1,
+                "attributes": {
+                    "title": "A",
+                    "seo": {"id": 3, "metaTitle": "m", "image": {"data": {"id": 9, "attributes": {"url": "/u.png"}}}},
+                    "author": {"data": {"id": 2, "attributes": {"name": "Ada",
+                        "articles": {"data": [{"id": 1, "attributes": {"title": "A"}}]}}}},
+                    "cover": {"data": null},
+                    "gallery": {"data": []},
+                    "blocks": [{"__component": "x.y", "id": 1, "pic": {"data": null}}],
+                    "tags": {"data": "user json that only looks like a wrapper"}
+                }
+            }],
+            "meta": {"pagination": {"page": 1}}
+        });
+        normalize_v4_body(&mut body);
+        assert_eq!(
+            body,
+            json!({
+                "data": [{
+                    "id": 1,
+                    "title": "A",
+                    "seo": {"id": 3, "metaTitle": "m", "image": {"id": 9, "url": "/u.png"}},
+                    "author": {"id": 2, "name": "Ada", "articles": [{"id": 1, "title": "A"}]},
+                    "cover": null,
+                    "gallery": [],
+                    "blocks": [{"__component": "x.y", "id": 1, "pic": null}],
+                    "tags": {"data": "user json that only looks like a wrapper"}
+                }],
+                "meta": {"pagination": {"page": 1}}
+            })
+        );
+    }
+
+    #[test]
+    fn idempotent_on_v5() {
+        let v5 =
+            json!({"data": {"id": 1, "documentId": "d", "author": {"id": 2, "documentId": "e"}}});
+        let mut copy = v5.clone();
+        normalize_v4_body(&mut copy);
+        assert_eq!(copy, v5);
+    }
+
+    #[test]
+    fn detects_versions() {
+        assert_eq!(detect(&json!({"data": null})), None);
+        assert_eq!(
+            detect(&json!([{"id": 1, "documentId": "x", "hash": "h"}])),
+            Some(ApiVersion::V5)
+        );
+        assert_eq!(
+            detect(&json!([{"id": 1, "hash": "h", "mime": "image/png", "url": "/u"}])),
+            Some(ApiVersion::V4)
+        );
+        assert_eq!(
+            detect(&json!({"id": 1, "hash": "h", "mime": "m", "url": "/u"})),
+            Some(ApiVersion::V4)
+        );
+        assert_eq!(detect(&json!("nope")), None);
+    }
+}
