@@ -249,6 +249,16 @@ pub enum MediaError {
         /// Why.
         reason: String,
     },
+    /// The file was uploaded but could not be attached to the entry. The file exists in
+    /// the media library (it is not deleted): attach it yourself or delete it.
+    #[error("uploaded {} (id {}) but could not attach it: {source}", file.name, file.id)]
+    Attach {
+        /// The uploaded file.
+        file: Box<MediaFile>,
+        /// Why attaching failed.
+        #[source]
+        source: Box<Error>,
+    },
     /// One file of a batch upload failed.
     #[error("batch upload failed at file {index} ({}) after {} succeeded: {source}", path.display(), uploaded.len())]
     Batch {
@@ -287,7 +297,9 @@ impl Error {
             | Error::Server(e)
             | Error::Http(e) => Some(e),
             Error::Media(m) => match &**m {
-                MediaError::Batch { source, .. } => source.api_error(),
+                MediaError::Batch { source, .. } | MediaError::Attach { source, .. } => {
+                    source.api_error()
+                }
                 MediaError::InvalidFile { .. } => None,
             },
             _ => None,

@@ -116,16 +116,6 @@ impl UploadOptions {
         }
     }
 
-    /// The `fileInfo` JSON: only the fields that were set.
-    pub(crate) fn file_info(&self) -> Option<String> {
-        file_info(
-            self.alternative_text.as_deref(),
-            self.caption.as_deref(),
-            self.name.as_deref(),
-            self.folder,
-        )
-    }
-
     fn check(&self) -> Result<()> {
         if let Some(m) = &self.mime {
             if m.parse::<mime_guess::mime::Mime>().is_err() {
@@ -238,45 +228,73 @@ impl DownloadOptions {
     }
 }
 
-/// The content of the `files` part.
-pub(crate) enum FileSource<R> {
+/// Where the bytes of the `files` part come from.
+pub(crate) enum FileBody<R> {
     /// A local file, reopened for each attempt and streamed.
-    Path {
-        path: PathBuf,
-        len: u64,
-        file_name: String,
-        mime: String,
-    },
+    Path { path: PathBuf, len: u64 },
     /// Bytes in memory.
-    Bytes {
-        data: Bytes,
-        file_name: String,
-        mime: String,
-    },
+    Bytes(Bytes),
     /// A reader of known length; it can be sent only once.
-    Reader {
-        reader: Mutex<Option<R>>,
-        len: u64,
-        file_name: String,
-        mime: String,
-    },
+    Reader { reader: Mutex<Option<R>>, len: u64 },
+}
+
+/// The `files` part: its body, the file name and MIME type of its header, and the name
+/// Strapi should store when the header's name had to be made acceptable to Strapi.
+pub(crate) struct FilePart<R> {
+    pub body: FileBody<R>,
+    pub file_name: String,
+    pub mime: String,
+    pub stored_name: Option<String>,
+}
+
+impl<R> FilePart<R> {
+    /// Describes a part named `name`. Strapi refuses multipart file names with
+    /// `< > : " / \ | ? *` or control characters ("File name contains invalid characters"),
+    /// so such a name is sent with those characters replaced and kept intact as
+    /// `fileInfo.name`: the stored name is the one the caller gave.
+    fn new(body: FileBody<R>, name: &str, options: &UploadOptions) -> Result<Self> {
+        let name = name.trim();
+        if name.is_empty() || name == "." || name == ".." {
+            return Err(Error::InvalidInput(format!("{name:?} is not a file name")));
+        }
+        if name.len() > 255 {
+            return Err(Error::InvalidInput(format!(
+                "the file name {name:?} is longer than the 255 bytes Strapi accepts"
+            )));
+        }
+        let file_name = strapi_safe_file_name(name);
+        let stored_name = (file_name != name && options.name.is_none()).then(|| name.to_owned());
+        let mime = options.mime.clone().unwrap_or_else(|| guess_mime(name));
+        Ok(FilePart {
+            body,
+            file_name,
+            mime,
+            stored_name,
+        })
+    }
 }
 
 /// The multipart body of `POST /api/upload`, described without I/O.
 pub(crate) struct UploadSpec<R> {
     /// Text parts in order: `ref`, `refId`, `field`, `fileInfo`.
     pub texts: Vec<(&'static str, String)>,
-    pub file: Option<FileSource<R>>,
+    pub file: Option<FilePart<R>>,
 }
 
 impl<R> UploadSpec<R> {
     pub fn replayable(&self) -> bool {
-        !matches!(self.file, Some(FileSource::Reader { .. }))
+        !matches!(
+            self.file,
+            Some(FilePart {
+                body: FileBody::Reader { .. },
+                ..
+            })
+        )
     }
 
     /// An upload of `file` with `options`; `native_ref` sends Strapi's own
     /// `ref`/`refId`/`field` parts (v4), otherwise the client attaches afterwards.
-    pub fn upload(file: FileSource<R>, options: &UploadOptions, native_ref: bool) -> Self {
+    pub fn upload(file: FilePart<R>, options: &UploadOptions, native_ref: bool) -> Self {
         let mut texts = Vec::new();
         if native_ref {
             if let Ok(Some((r, id, f))) = options.attachment() {
@@ -285,7 +303,13 @@ impl<R> UploadSpec<R> {
                 texts.push(("field", f.to_owned()));
             }
         }
-        if let Some(info) = options.file_info() {
+        let info = file_info(
+            options.alternative_text.as_deref(),
+            options.caption.as_deref(),
+            options.name.as_deref().or(file.stored_name.as_deref()),
+            options.folder,
+        );
+        if let Some(info) = info {
             texts.push(("fileInfo", info));
         }
         UploadSpec {
@@ -313,19 +337,14 @@ pub fn guess_mime(file_name: &str) -> String {
         .to_owned()
 }
 
-/// The name sent in the multipart header: the path's last component, with control
-/// characters (which cannot appear in a header) replaced.
-pub(crate) fn file_name_of(path: &Path) -> Result<String> {
-    let name = path
-        .file_name()
-        .ok_or_else(|| Error::invalid_file(path, "the path has no file name"))?
-        .to_string_lossy();
-    Ok(sanitize_file_name(&name))
-}
-
-pub(crate) fn sanitize_file_name(name: &str) -> String {
+/// A multipart file name Strapi accepts: its reserved characters replaced by `_`.
+pub(crate) fn strapi_safe_file_name(name: &str) -> String {
     name.chars()
-        .map(|c| if c.is_control() { '_' } else { c })
+        .map(|c| match c {
+            '<' | '>' | ':' | '"' | '/' | '\\' | '|' | '?' | '*' => '_',
+            c if c.is_control() => '_',
+            c => c,
+        })
         .collect()
 }
 
@@ -352,42 +371,31 @@ pub(crate) fn check_local_file(
     Ok(meta.len())
 }
 
-/// Builds the file part description for a local path whose length is known.
-pub(crate) fn path_source<R>(
-    path: &Path,
-    len: u64,
-    options: &UploadOptions,
-) -> Result<FileSource<R>> {
+/// The `files` part for a local path whose length is known.
+pub(crate) fn path_part<R>(path: &Path, len: u64, options: &UploadOptions) -> Result<FilePart<R>> {
     options.check()?;
-    let file_name = file_name_of(path)?;
-    let mime = options
-        .mime
-        .clone()
-        .unwrap_or_else(|| guess_mime(&file_name));
-    Ok(FileSource::Path {
-        path: path.to_owned(),
-        len,
-        file_name,
-        mime,
-    })
+    let name = path
+        .file_name()
+        .ok_or_else(|| Error::invalid_file(path, "the path has no file name"))?
+        .to_string_lossy();
+    FilePart::new(
+        FileBody::Path {
+            path: path.to_owned(),
+            len,
+        },
+        &name,
+        options,
+    )
 }
 
-/// Builds the file part description for bytes or a reader.
-pub(crate) fn named_source<R>(
+/// The `files` part for bytes or a reader named `file_name`.
+pub(crate) fn named_part<R>(
+    body: FileBody<R>,
     file_name: &str,
     options: &UploadOptions,
-    make: impl FnOnce(String, String) -> FileSource<R>,
-) -> Result<FileSource<R>> {
+) -> Result<FilePart<R>> {
     options.check()?;
-    let file_name = sanitize_file_name(file_name.trim());
-    if file_name.is_empty() {
-        return Err(Error::InvalidInput("the file name is empty".into()));
-    }
-    let mime = options
-        .mime
-        .clone()
-        .unwrap_or_else(|| guess_mime(&file_name));
-    Ok(make(file_name, mime))
+    FilePart::new(body, file_name, options)
 }
 
 #[cfg(test)]
@@ -397,11 +405,17 @@ mod tests {
     #[test]
     fn file_info_has_only_set_fields() {
         let o = UploadOptions::new().alternative_text("alt").folder(3);
+        let part = named_part::<()>(FileBody::Bytes(Bytes::new()), "a.txt", &o).unwrap();
         assert_eq!(
-            o.file_info().unwrap(),
-            r#"{"alternativeText":"alt","folder":3}"#
+            UploadSpec::upload(part, &o, false).texts,
+            [(
+                "fileInfo",
+                r#"{"alternativeText":"alt","folder":3}"#.to_owned()
+            )]
         );
-        assert_eq!(UploadOptions::new().file_info(), None);
+        let o = UploadOptions::new();
+        let part = named_part::<()>(FileBody::Bytes(Bytes::new()), "a.txt", &o).unwrap();
+        assert!(UploadSpec::upload(part, &o, false).texts.is_empty());
         assert_eq!(
             UploadSpec::<()>::update(&MediaUpdate::new()).texts,
             [("fileInfo", "{}".to_owned())]
@@ -423,15 +437,8 @@ mod tests {
                 .is_err()
         );
         let o = UploadOptions::new().attach("api::article.article", 5u64, "cover");
-        let spec = UploadSpec::<()>::upload(
-            FileSource::Bytes {
-                data: Bytes::new(),
-                file_name: "a".into(),
-                mime: "text/plain".into(),
-            },
-            &o,
-            true,
-        );
+        let part = named_part::<()>(FileBody::Bytes(Bytes::new()), "a", &o).unwrap();
+        let spec = UploadSpec::upload(part, &o, true);
         assert_eq!(
             spec.texts,
             [
@@ -446,11 +453,23 @@ mod tests {
     fn mime_and_names() {
         assert_eq!(guess_mime("a.PNG"), "image/png");
         assert_eq!(guess_mime("noext"), "application/octet-stream");
-        assert_eq!(sanitize_file_name("a\nb\r.txt"), "a_b_.txt");
+        let o = UploadOptions::new();
+        let p = path_part::<()>(Path::new("/tmp/été photo.jpg"), 1, &o).unwrap();
         assert_eq!(
-            file_name_of(Path::new("/tmp/été photo.jpg")).unwrap(),
-            "été photo.jpg"
+            (p.file_name.as_str(), p.stored_name),
+            ("été photo.jpg", None)
         );
-        assert!(file_name_of(Path::new("/")).is_err());
+        assert_eq!(p.mime, "image/jpeg");
+        let q = named_part::<()>(FileBody::Bytes(Bytes::new()), "a\"b:c.txt", &o).unwrap();
+        assert_eq!(q.file_name, "a_b_c.txt");
+        assert_eq!(q.stored_name.as_deref(), Some("a\"b:c.txt"));
+        let spec = UploadSpec::upload(q, &o, false);
+        assert_eq!(
+            spec.texts,
+            [("fileInfo", r#"{"name":"a\\"b:c.txt"}"#.to_owned())]
+        );
+        assert!(path_part::<()>(Path::new("/"), 1, &o).is_err());
+        assert!(named_part::<()>(FileBody::Bytes(Bytes::new()), " ", &o).is_err());
+        assert!(named_part::<()>(FileBody::Bytes(Bytes::new()), &"x".repeat(300), &o).is_err());
     }
 }

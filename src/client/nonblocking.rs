@@ -17,6 +17,7 @@
 #[allow(clippy::duplicate_mod)]
 mod shared;
 
+pub use flavour::UploadReader;
 pub use shared::{Client, RawRequest};
 
 /// The flavour's I/O leaves and types, under the names the shared body uses.

@@ -14,11 +14,12 @@ use super::flavour::{self, maybe};
 use crate::client::common::{CallBody, EntryId, from_value};
 use crate::error::{Error, MediaError, Result, UnexpectedReason};
 use crate::media::{
-    DownloadOptions, FileSource, MediaUpdate, SendToken, UploadOptions, UploadSpec,
-    check_local_file, named_source, path_source,
+    DownloadOptions, FileBody, FilePart, MediaUpdate, SendToken, UploadOptions, UploadSpec,
+    check_local_file, named_part, path_part,
 };
+use crate::models::EntryResponse;
 use crate::models::MediaFile;
-use crate::query::{FilterBuilder, StrapiQuery};
+use crate::query::{DocumentStatus, FilterBuilder, Populate, PopulateField, StrapiQuery};
 use crate::version::ApiVersion;
 
 impl Client {
@@ -46,12 +47,12 @@ impl Client {
             form = form.text(*name, value.clone());
         }
         if let Some(file) = &spec.file {
-            let part = match file {
-                FileSource::Path { path, len, .. } => flavour::file_part(path, *len)
+            let part = match &file.body {
+                FileBody::Path { path, len } => flavour::file_part(path, *len)
                     .await
                     .map_err(|e| Error::io(path, e))?,
-                FileSource::Bytes { data, .. } => flavour::bytes_part(data.clone()),
-                FileSource::Reader { reader, len, .. } => {
+                FileBody::Bytes(data) => flavour::bytes_part(data.clone()),
+                FileBody::Reader { reader, len } => {
                     let taken = reader.lock().ok().and_then(|mut r| r.take());
                     let r = taken.ok_or_else(|| {
                         Error::InvalidInput("an upload reader can be sent only once".into())
@@ -59,21 +60,12 @@ impl Client {
                     flavour::reader_part(r, *len)
                 }
             };
-            let (file_name, mime) = match file {
-                FileSource::Path {
-                    file_name, mime, ..
-                }
-                | FileSource::Bytes {
-                    file_name, mime, ..
-                }
-                | FileSource::Reader {
-                    file_name, mime, ..
-                } => (file_name.clone(), mime.as_str()),
-            };
             let part = part
-                .file_name(file_name)
-                .mime_str(mime)
-                .map_err(|e| Error::InvalidInput(format!("invalid MIME type {mime:?}: {e}")))?;
+                .file_name(file.file_name.clone())
+                .mime_str(&file.mime)
+                .map_err(|e| {
+                    Error::InvalidInput(format!("invalid MIME type {:?}: {e}", file.mime))
+                })?;
             form = form.part("files", part);
         }
         Ok(form)
@@ -100,8 +92,8 @@ impl Client {
     ) -> Result<MediaFile> {
         let path = path.as_ref();
         let len = check_local_file(path, flavour::metadata(path).await)?;
-        let source = path_source(path, len, options)?;
-        self.upload_source(source, options).await
+        let part = path_part(path, len, options)?;
+        self.upload_part(part, options).await
     }
 
     /// Uploads bytes from memory under `file_name` (which also gives the MIME type, unless
@@ -112,13 +104,8 @@ impl Client {
         file_name: &str,
         options: &UploadOptions,
     ) -> Result<MediaFile> {
-        let data = data.into();
-        let source = named_source(file_name, options, |file_name, mime| FileSource::Bytes {
-            data,
-            file_name,
-            mime,
-        })?;
-        self.upload_source(source, options).await
+        let part = named_part(FileBody::Bytes(data.into()), file_name, options)?;
+        self.upload_part(part, options).await
     }
 
     /// Uploads `len` bytes from a reader under `file_name`. A reader cannot be replayed, so
@@ -130,35 +117,44 @@ impl Client {
         file_name: &str,
         options: &UploadOptions,
     ) -> Result<MediaFile> {
-        let source = named_source(file_name, options, |file_name, mime| FileSource::Reader {
+        let body = FileBody::Reader {
             reader: std::sync::Mutex::new(Some(reader)),
             len,
-            file_name,
-            mime,
-        })?;
-        self.upload_source(source, options).await
+        };
+        let part = named_part(body, file_name, options)?;
+        self.upload_part(part, options).await
     }
 
-    async fn upload_source(
+    async fn upload_part(
         &self,
-        source: FileSource<flavour::UploadReader>,
+        mut part: FilePart<flavour::UploadReader>,
         options: &UploadOptions,
     ) -> Result<MediaFile> {
-        let attachment = options.attachment()?;
-        let version = match attachment {
-            Some(_) => Some(self.detect_version().await?),
+        // Strapi 5 checks only the multipart file name, so a name it refuses is kept as
+        // fileInfo.name; Strapi 4 checks the stored name too, so there it is stored with the
+        // refused characters replaced.
+        if part.stored_name.is_some() && self.detect_version().await? == ApiVersion::V4 {
+            part.stored_name = None;
+        }
+        // Everything about the attachment is checked before the upload, so a bad model,
+        // field or entry costs no orphaned file.
+        let plan = match options.attachment()? {
+            Some((uid, id, field)) => Some(self.plan_attachment(uid, id, field).await?),
             None => None,
         };
-        // Strapi 4's refId is the entry id and works; Strapi 5's is a row id that the next
-        // publish drops, so there the field is set through the entry afterwards.
-        let native_ref = version == Some(ApiVersion::V4);
-        let spec = UploadSpec::upload(source, options, native_ref);
+        let native_ref = matches!(plan, Some(AttachPlan::Native));
+        let spec = UploadSpec::upload(part, options, native_ref);
         let mut call = FCall::new(Method::POST, self.core.api_url(&["upload"], None));
         call.body = CallBody::Multipart(Arc::new(spec));
         let got = self.fetch(&call).await?;
         let file = self.decode_uploaded(got.status, &got.body)?;
-        if let (Some((uid, id, field)), Some(ApiVersion::V5)) = (attachment, version) {
-            self.attach_v5(uid, id, field, file.id).await?;
+        if let Some(AttachPlan::ThroughEntry(target)) = plan {
+            if let Err(e) = self.attach_through_entry(&target, file.id).await {
+                return Err(Error::Media(Box::new(MediaError::Attach {
+                    file: Box::new(file),
+                    source: Box::new(e),
+                })));
+            }
         }
         Ok(file)
     }
@@ -191,9 +187,22 @@ impl Client {
         Ok(uploaded)
     }
 
-    /// Sets a media field through the entry (the reliable way on Strapi 5).
-    async fn attach_v5(&self, uid: &str, id: &EntryId, field: &str, file_id: u64) -> Result<()> {
-        let schema = self.content_type_schema(uid).await?;
+    /// Checks an attachment and decides how to make it.
+    ///
+    /// Strapi 4's `refId` is the entry id and works. Strapi 5's is a row id: it attaches the
+    /// file to one row (draft or published) and the next publish drops it, while a
+    /// `documentId` there is a 500. So on v5 the field is set through the entry after the
+    /// upload.
+    async fn plan_attachment(&self, uid: &str, id: &EntryId, field: &str) -> Result<AttachPlan> {
+        let version = self.detect_version().await?;
+        let schema = match self.content_type_schema(uid).await {
+            Ok(s) => s,
+            // Without the content-type builder, v4 can still use Strapi's own mechanism.
+            Err(e) if version == ApiVersion::V4 && (e.is_authorization() || e.is_not_found()) => {
+                return Ok(AttachPlan::Native);
+            }
+            Err(e) => return Err(e),
+        };
         let plural = schema_str(&schema, "pluralName")
             .ok_or_else(|| Error::InvalidInput(format!("the schema of {uid} has no pluralName")))?;
         let attr = schema_attributes(&schema).and_then(|a| a.get(field));
@@ -203,29 +212,58 @@ impl Client {
                 "{uid} has no media field {field:?}"
             )));
         };
-        let multiple = attr.get("multiple").and_then(Value::as_bool) == Some(true);
-        let document_id = self.resolve_document_id(&plural, id).await?;
         let draft_and_publish = schema_flag(&schema, "draftAndPublish");
-
-        // Read the draft: it is what the next publish will contain.
-        let mut read = StrapiQuery::new().fields(["id"]);
-        if draft_and_publish {
-            read = read.status(crate::query::DocumentStatus::Draft);
+        if version == ApiVersion::V4 {
+            // The entry must exist (Strapi 4 would upload and attach to nothing).
+            let q = StrapiQuery::new()
+                .fields(["id"])
+                .status(DocumentStatus::Draft);
+            self.get_one::<Value>(&plural, id, &q).await?;
+            return Ok(AttachPlan::Native);
         }
-        let value = if multiple {
-            let current: crate::models::EntryResponse<Value> = self
-                .get_one(
-                    &plural,
-                    &document_id,
-                    &read.populate_with(
-                        crate::query::Populate::new()
-                            .field_with(field, crate::query::PopulateField::new().fields(["id"])),
-                    ),
-                )
-                .await?;
+        let document_id = self.resolve_document_id(&plural, id).await?;
+        let mut probe = StrapiQuery::new().fields(["id"]);
+        if draft_and_publish {
+            probe = probe.status(DocumentStatus::Draft);
+        }
+        self.get_one::<Value>(&plural, &document_id, &probe).await?;
+        // A document that was never published must stay a draft; a published one gets the
+        // file in its published version too (Strapi 5 publishes on a plain PUT).
+        let keep_draft = draft_and_publish
+            && match self
+                .get_one::<Value>(&plural, &document_id, &StrapiQuery::new().fields(["id"]))
+                .await
+            {
+                Ok(_) => false,
+                Err(e) if e.is_not_found() => true,
+                Err(e) => return Err(e),
+            };
+        Ok(AttachPlan::ThroughEntry(EntryTarget {
+            plural,
+            document_id,
+            field: field.to_owned(),
+            multiple: attr.get("multiple").and_then(Value::as_bool) == Some(true),
+            draft_and_publish,
+            keep_draft,
+        }))
+    }
+
+    /// Sets the media field of the entry to the file (added to the others of a multiple
+    /// field).
+    async fn attach_through_entry(&self, t: &EntryTarget, file_id: u64) -> Result<()> {
+        let value = if t.multiple {
+            // Read the draft: it is what the next publish will contain.
+            let mut read = StrapiQuery::new().fields(["id"]).populate_with(
+                Populate::new().field_with(&t.field, PopulateField::new().fields(["id"])),
+            );
+            if t.draft_and_publish {
+                read = read.status(DocumentStatus::Draft);
+            }
+            let current: EntryResponse<Value> =
+                self.get_one(&t.plural, &t.document_id, &read).await?;
             let mut ids: Vec<u64> = current
                 .data
-                .get(field)
+                .get(&t.field)
                 .and_then(Value::as_array)
                 .map(|a| a.iter().filter_map(|f| f.get("id")?.as_u64()).collect())
                 .unwrap_or_default();
@@ -234,23 +272,13 @@ impl Client {
         } else {
             json!(file_id)
         };
-        // A document that was never published must stay a draft; a published one gets the
-        // file in its published version too (Strapi 5 publishes on a plain PUT).
         let mut write = StrapiQuery::new().fields(["id"]);
-        if draft_and_publish {
-            let published = self
-                .get_one::<Value>(&plural, &document_id, &StrapiQuery::new().fields(["id"]))
-                .await;
-            match published {
-                Ok(_) => {}
-                Err(e) if e.is_not_found() => {
-                    write = write.status(crate::query::DocumentStatus::Draft);
-                }
-                Err(e) => return Err(e),
-            }
+        if t.keep_draft {
+            write = write.status(DocumentStatus::Draft);
         }
-        let data = json!({ field: value });
-        self.update_with::<Value, _>(&plural, &document_id, &data, &write)
+        let mut data = serde_json::Map::new();
+        data.insert(t.field.clone(), value);
+        self.update_with::<Value, _>(&t.plural, &t.document_id, &data, &write)
             .await?;
         Ok(())
     }
@@ -261,10 +289,7 @@ impl Client {
         if !s.bytes().all(|b| b.is_ascii_digit()) {
             return Ok(id.clone());
         }
-        for status in [
-            crate::query::DocumentStatus::Published,
-            crate::query::DocumentStatus::Draft,
-        ] {
+        for status in [DocumentStatus::Published, DocumentStatus::Draft] {
             let q = StrapiQuery::new()
                 .filter(FilterBuilder::new().eq("id", s))
                 .fields(["id"])
@@ -501,6 +526,23 @@ impl Client {
             }
         }
     }
+}
+
+/// How an upload is attached to an entry.
+enum AttachPlan {
+    /// Strapi's own `ref`/`refId`/`field` parts (v4).
+    Native,
+    /// Set the field through the entry after the upload (v5).
+    ThroughEntry(EntryTarget),
+}
+
+struct EntryTarget {
+    plural: String,
+    document_id: EntryId,
+    field: String,
+    multiple: bool,
+    draft_and_publish: bool,
+    keep_draft: bool,
 }
 
 /// A temporary name beside `path`, in the same directory so the final rename is atomic.

@@ -1,0 +1,415 @@
+//! Faults only a mock server can produce, each with its exact outcome: the typed error, or
+//! success after a counted number of requests. Nothing here may panic.
+
+use std::time::{Duration, Instant};
+
+use super::mock::{Mock, Reply};
+use super::*;
+
+const ENTRY: &str = r#"{"data":{"id":1,"documentId":"abc","title":"ok"},"meta":{}}"#;
+const LIST: &str =
+    r#"{"data":[],"meta":{"pagination":{"page":1,"pageSize":25,"pageCount":0,"total":0}}}"#;
+
+/// A client for `mock` with fast retries (no jitter, 10 ms base).
+fn retrying(mock: &Mock) -> Client {
+    let policy = strapi_kit::RetryPolicy::default()
+        .jitter(false)
+        .base_delay(Duration::from_millis(10))
+        .max_delay(Duration::from_millis(50));
+    Client::new(
+        StrapiConfig::builder(&mock.url)
+            .api_token("secret-token-value")
+            .retry(policy)
+            .timeout(Duration::from_secs(5))
+            .build()
+            .unwrap(),
+    )
+    .unwrap()
+}
+
+fn q() -> StrapiQuery {
+    StrapiQuery::new()
+}
+
+#[maybe]
+#[the_test]
+async fn retries_503_then_succeeds() {
+    let mock = Mock::script(vec![Reply::json(503, "{}"), Reply::json(200, ENTRY)]);
+    let got: EntryResponse<Value> = retrying(&mock)
+        .get_one("articles", "abc", &q())
+        .await
+        .unwrap();
+    assert_eq!(got.data["title"], json!("ok"));
+    assert_eq!(mock.hits(), 2);
+}
+
+#[maybe]
+#[the_test]
+async fn retries_502_and_504() {
+    for status in [502, 504] {
+        let mock = Mock::script(vec![Reply::json(status, "{}"), Reply::json(200, LIST)]);
+        retrying(&mock)
+            .get_many::<Value>("articles", &q())
+            .await
+            .unwrap();
+        assert_eq!(mock.hits(), 2, "{status}");
+    }
+}
+
+#[maybe]
+#[the_test]
+async fn does_not_retry_500_by_default() {
+    let body = r#"{"data":null,"error":{"status":500,"name":"InternalServerError","message":"Internal Server Error"}}"#;
+    let mock = Mock::always(Reply::json(500, body));
+    let err = retrying(&mock)
+        .get_many::<Value>("articles", &q())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Server(_)), "{err:?}");
+    assert_eq!(
+        err.api_error().unwrap().name.as_deref(),
+        Some("InternalServerError")
+    );
+    assert_eq!(mock.hits(), 1);
+}
+
+#[maybe]
+#[the_test]
+async fn gives_up_after_max_attempts() {
+    let mock = Mock::always(Reply::json(503, "{}"));
+    let err = retrying(&mock)
+        .get_many::<Value>("articles", &q())
+        .await
+        .unwrap_err();
+    assert!(err.is_server(), "{err:?}");
+    assert_eq!(mock.hits(), 3);
+}
+
+#[maybe]
+#[the_test]
+async fn rate_limited_honours_retry_after_seconds() {
+    let mock = Mock::script(vec![
+        Reply::json(429, "{}").with_header("Retry-After", "1"),
+        Reply::json(200, LIST),
+    ]);
+    let c = retrying(&mock).with_retry(
+        strapi_kit::RetryPolicy::default()
+            .jitter(false)
+            .max_delay(Duration::from_secs(2)),
+    );
+    let t = Instant::now();
+    c.get_many::<Value>("articles", &q()).await.unwrap();
+    assert!(
+        t.elapsed() >= Duration::from_millis(900),
+        "{:?}",
+        t.elapsed()
+    );
+    assert_eq!(mock.hits(), 2);
+}
+
+#[maybe]
+#[the_test]
+async fn rate_limited_error_carries_retry_after_date() {
+    let when = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(30));
+    let mock = Mock::always(Reply::json(429, "{}").with_header("Retry-After", &when));
+    let c = retrying(&mock).with_retry(strapi_kit::RetryPolicy::none());
+    let err = c.get_many::<Value>("articles", &q()).await.unwrap_err();
+    assert!(matches!(err, Error::RateLimited(_)), "{err:?}");
+    let hint = err.retry_after().unwrap();
+    assert!(
+        hint > Duration::from_secs(25) && hint <= Duration::from_secs(30),
+        "{hint:?}"
+    );
+    assert_eq!(mock.hits(), 1);
+}
+
+#[maybe]
+#[the_test]
+async fn post_is_not_retried_unless_opted_in() {
+    let mock = Mock::script(vec![Reply::json(503, "{}"), Reply::json(201, ENTRY)]);
+    let err = retrying(&mock)
+        .create::<Value, _>("articles", &json!({"title": "x"}))
+        .await
+        .unwrap_err();
+    assert!(err.is_server());
+    assert_eq!(
+        mock.hits(),
+        1,
+        "a create must never be sent twice by default"
+    );
+
+    let mock = Mock::script(vec![Reply::json(503, "{}"), Reply::json(201, ENTRY)]);
+    let c = retrying(&mock).with_retry(
+        strapi_kit::RetryPolicy::default()
+            .jitter(false)
+            .base_delay(Duration::from_millis(10))
+            .retry_non_idempotent(true),
+    );
+    c.create::<Value, _>("articles", &json!({"title": "x"}))
+        .await
+        .unwrap();
+    assert_eq!(mock.hits(), 2);
+}
+
+#[maybe]
+#[the_test]
+async fn connection_refused_is_connect_error() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let c = Client::new(config(&format!("http://127.0.0.1:{port}"), Some("t"))).unwrap();
+    let err = c.get_many::<Value>("articles", &q()).await.unwrap_err();
+    assert!(err.is_connect(), "{err:?}");
+    assert!(err.is_retryable());
+}
+
+#[maybe]
+#[the_test]
+async fn reset_before_headers_is_transport_error_and_retried() {
+    let mock = Mock::always(Reply::Close);
+    let err = retrying(&mock)
+        .get_many::<Value>("articles", &q())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    assert_eq!(mock.hits(), 3);
+}
+
+#[maybe]
+#[the_test]
+async fn reset_mid_body_is_retried_for_get() {
+    let cut = Reply::Truncated {
+        status: 200,
+        headers: vec![("Content-Type".into(), "application/json".into())],
+        body: ENTRY.as_bytes()[..20].to_vec(),
+        declared: ENTRY.len(),
+    };
+    let mock = Mock::script(vec![cut.clone(), Reply::json(200, ENTRY)]);
+    retrying(&mock)
+        .get_one::<Value>("articles", "abc", &q())
+        .await
+        .unwrap();
+    assert_eq!(mock.hits(), 2);
+    let mock = Mock::always(cut);
+    let err = retrying(&mock)
+        .get_one::<Value>("articles", "abc", &q())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+}
+
+#[maybe]
+#[the_test]
+async fn slow_headers_time_out_and_per_call_timeout_overrides() {
+    let mock = Mock::always(Reply::Delay(
+        Duration::from_millis(1500),
+        Box::new(Reply::json(200, LIST)),
+    ));
+    let c = retrying(&mock).with_retry(strapi_kit::RetryPolicy::none());
+    let err = c
+        .with_timeout(Duration::from_millis(300))
+        .get_many::<Value>("articles", &q())
+        .await
+        .unwrap_err();
+    assert!(err.is_timeout(), "{err:?}");
+    // The client default (5 s) is enough.
+    c.get_many::<Value>("articles", &q()).await.unwrap();
+}
+
+#[maybe]
+#[the_test]
+async fn slow_body_times_out() {
+    let mock = Mock::always(Reply::Slow {
+        status: 200,
+        body: LIST.as_bytes().to_vec(),
+        chunks: 4,
+        pause: Duration::from_millis(400),
+    });
+    let c = retrying(&mock).with_retry(strapi_kit::RetryPolicy::none());
+    let err = c
+        .with_timeout(Duration::from_millis(600))
+        .get_many::<Value>("articles", &q())
+        .await
+        .unwrap_err();
+    assert!(err.is_timeout(), "{err:?}");
+}
+
+#[maybe]
+#[the_test]
+async fn unusable_success_bodies_are_typed() {
+    use strapi_kit::UnexpectedReason as R;
+    let cases: Vec<(Reply, fn(&R) -> bool)> = vec![
+        (Reply::json(200, r#"{"data":{"id":1,"#), |r| {
+            *r == R::NotJson
+        }),
+        (Reply::raw(200, "text/html", b"<html>hi</html>"), |r| {
+            *r == R::NotJson
+        }),
+        (Reply::raw(200, "application/json", b""), |r| {
+            *r == R::EmptyBody
+        }),
+        (Reply::json(200, r#"{"ok":true}"#), |r| *r == R::NoData),
+        (
+            Reply::raw(200, "application/json", &[0xff, 0xfe, b'{']),
+            |r| *r == R::NotJson,
+        ),
+    ];
+    for (reply, check) in cases {
+        let mock = Mock::always(reply);
+        let err = retrying(&mock)
+            .get_one::<Value>("articles", "abc", &q())
+            .await
+            .unwrap_err();
+        match &err {
+            Error::UnexpectedResponse { reason, .. } => assert!(check(reason), "{err:?}"),
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+#[maybe]
+#[the_test]
+async fn delete_accepts_204_and_200() {
+    let mock = Mock::script(vec![
+        Reply::raw(204, "text/plain", b""),
+        Reply::json(200, ENTRY),
+    ]);
+    let c = retrying(&mock);
+    c.remove("articles", "abc").await.unwrap();
+    c.remove("articles", "abc").await.unwrap();
+    assert_eq!(mock.hits(), 2);
+    assert_eq!(mock.requests()[0].method, "DELETE");
+    assert_eq!(mock.requests()[0].target, "/api/articles/abc");
+}
+
+#[maybe]
+#[the_test]
+async fn huge_and_odd_error_bodies_are_bounded() {
+    let huge = vec![b'e'; 5 * 1024 * 1024];
+    let mock = Mock::always(Reply::raw(500, "text/plain", &huge));
+    let err = retrying(&mock)
+        .get_many::<Value>("articles", &q())
+        .await
+        .unwrap_err();
+    assert!(err.is_server());
+    assert!(err.to_string().len() < 2048, "message is bounded");
+
+    let mock = Mock::always(Reply::raw(418, "text/plain", &[0xc3, 0x28, 0xff]));
+    let err = retrying(&mock)
+        .get_many::<Value>("articles", &q())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Http(_)), "{err:?}");
+    assert_eq!(err.status(), Some(418));
+
+    let mock = Mock::always(Reply::raw(405, "text/plain", b"Method Not Allowed"));
+    let err = retrying(&mock).remove("articles", "x").await.unwrap_err();
+    assert_eq!(err.status(), Some(405));
+}
+
+#[maybe]
+#[the_test]
+async fn token_goes_to_server_only_and_never_into_errors() {
+    let other = Mock::always(Reply::json(200, LIST));
+    let target = format!("{}/api/articles", other.url);
+    let mock = Mock::always(Reply::raw(302, "text/plain", b"").with_header("Location", &target));
+    let c = retrying(&mock);
+    c.get_many::<Value>("articles", &q()).await.unwrap();
+    assert_eq!(
+        mock.requests()[0].header("authorization"),
+        Some("Bearer secret-token-value")
+    );
+    assert_eq!(
+        other.requests()[0].header("authorization"),
+        None,
+        "the token must not follow a redirect to another host"
+    );
+    let debug = format!("{c:?} {:?}", c.config());
+    assert!(!debug.contains("secret-token-value"), "{debug}");
+    let failing = Mock::always(Reply::json(
+        401,
+        r#"{"error":{"status":401,"message":"bad"}}"#,
+    ));
+    let err = retrying(&failing)
+        .get_many::<Value>("articles", &q())
+        .await
+        .unwrap_err();
+    assert!(!format!("{err} {err:?}").contains("secret-token-value"));
+}
+
+#[maybe]
+#[the_test]
+async fn per_call_headers_and_user_agent() {
+    let mock = Mock::always(Reply::json(200, LIST));
+    let c = retrying(&mock).with_header("X-Tenant", "blue").unwrap();
+    c.get_many::<Value>("articles", &q()).await.unwrap();
+    let r = &mock.requests()[0];
+    assert_eq!(r.header("x-tenant"), Some("blue"));
+    assert!(
+        r.header("user-agent")
+            .unwrap()
+            .starts_with("strapi-kit-rust/")
+    );
+    assert_eq!(r.header("accept"), Some("application/json"));
+}
+
+#[maybe]
+#[the_test]
+async fn wire_format_of_queries_and_bodies() {
+    let mock = Mock::always(Reply::json(201, ENTRY));
+    let c = retrying(&mock);
+    let query = StrapiQuery::new()
+        .filter(FilterBuilder::new().eq("title", "a b&c"))
+        .locale("fr");
+    let _: EntryResponse<Value> = c
+        .create_with("articles", &json!({"title": "é"}), &query)
+        .await
+        .unwrap();
+    let r = &mock.requests()[0];
+    assert_eq!(r.method, "POST");
+    assert_eq!(
+        r.target,
+        "/api/articles?filters%5Btitle%5D%5B%24eq%5D=a+b%26c&locale=fr"
+    );
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    assert_eq!(r.body, r#"{"data":{"title":"é"}}"#.as_bytes());
+}
+
+#[maybe]
+#[the_test]
+async fn rate_limit_spaces_requests() {
+    let mock = Mock::always(Reply::json(200, LIST));
+    let c = Client::new(
+        StrapiConfig::builder(&mock.url)
+            .api_token("t")
+            .rate_limit(20.0)
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    let t = Instant::now();
+    for _ in 0..5 {
+        c.get_many::<Value>("articles", &q()).await.unwrap();
+    }
+    // Five requests at 20/s need at least four intervals of 50 ms.
+    assert!(
+        t.elapsed() >= Duration::from_millis(190),
+        "{:?}",
+        t.elapsed()
+    );
+    assert_eq!(mock.hits(), 5);
+}
+
+#[maybe]
+#[the_test]
+async fn connections_are_reused() {
+    let mock = Mock::always(Reply::json(200, LIST));
+    let c = retrying(&mock);
+    for _ in 0..10 {
+        c.get_many::<Value>("articles", &q()).await.unwrap();
+    }
+    assert_eq!(mock.hits(), 10);
+    assert_eq!(mock.connections(), 1);
+}

@@ -1,0 +1,25 @@
+'use strict';
+
+// Headless: no admin build, the admin panel is not served (the admin API still answers).
+module.exports = ({ env }) => ({
+  serveAdminPanel: false,
+  autoOpen: false,
+  auth: {
+    secret: env('ADMIN_JWT_SECRET', 'itest-admin-jwt-secret-not-for-production'),
+  },
+  apiToken: {
+    salt: env('API_TOKEN_SALT', 'itest-api-token-salt-not-for-production'),
+  },
+  transfer: {
+    token: {
+      salt: env('TRANSFER_TOKEN_SALT', 'itest-transfer-token-salt-not-for-production'),
+    },
+  },
+  secrets: {
+    encryptionKey: env('ENCRYPTION_KEY', 'itest-encryption-key-not-for-production'),
+  },
+  flags: {
+    nps: false,
+    promoteEE: false,
+  },
+});
