@@ -16,6 +16,8 @@
 //! ## Quick start
 //!
 //! ```no_run
+//! # #[cfg(feature = "sync")]
+//! # fn main() -> strapi_kit::Result<()> {
 //! use serde::Deserialize;
 //! use serde_json::json;
 //! use strapi_kit::{EntryResponse, FilterBuilder, StrapiConfig, StrapiQuery, SyncClient};
@@ -27,7 +29,6 @@
 //!     title: String,
 //! }
 //!
-//! # fn main() -> strapi_kit::Result<()> {
 //! let client = SyncClient::new(StrapiConfig::new("http://localhost:1337", "token")?)?;
 //! let created: EntryResponse<Article> =
 //!     client.create("articles", &json!({"title": "Hello"}))?;
@@ -37,6 +38,8 @@
 //! )?;
 //! assert_eq!(found.data[0].title, created.data.title);
 //! # Ok(()) }
+//! # #[cfg(not(feature = "sync"))]
+//! # fn main() {}
 //! ```
 //!
 //! ## Strapi 4 and 5

@@ -17,6 +17,7 @@ impl Client {
     /// user's profile. The new client shares nothing mutable with this one.
     ///
     /// ```no_run
+    /// # #[cfg(feature = "sync")]
     /// # fn demo(anonymous: &strapi_kit::SyncClient) -> strapi_kit::Result<()> {
     /// let (as_user, profile) = anonymous.login("reader@example.com", "s3cret")?;
     /// println!("logged in as {}", profile["username"]);

@@ -26,6 +26,7 @@ impl Client {
     /// (custom controllers, plugins). The body is returned as it is: not normalised.
     ///
     /// ```no_run
+    /// # #[cfg(feature = "sync")]
     /// # fn demo(client: &strapi_kit::SyncClient) -> strapi_kit::Result<()> {
     /// use strapi_kit::Method;
     /// let health: serde_json::Value = client
@@ -83,6 +84,7 @@ impl Client {
     /// `T` is your entry type (or [`serde_json::Value`]); v4 entries are flattened first.
     ///
     /// ```no_run
+    /// # #[cfg(feature = "async")]
     /// # async fn demo(client: &strapi_kit::AsyncClient) -> strapi_kit::Result<()> {
     /// use strapi_kit::{FilterBuilder, StrapiQuery};
     /// #[derive(serde::Deserialize)]

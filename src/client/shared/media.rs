@@ -77,6 +77,7 @@ impl Client {
     /// [`Error::Media`] before any byte is sent.
     ///
     /// ```no_run
+    /// # #[cfg(feature = "async")]
     /// # async fn demo(client: &strapi_kit::AsyncClient) -> strapi_kit::Result<()> {
     /// use strapi_kit::UploadOptions;
     /// let file = client

@@ -91,6 +91,7 @@ impl Client {
     /// say). It shares the connection pool.
     ///
     /// ```no_run
+    /// # #[cfg(feature = "sync")]
     /// # fn demo(client: &strapi_kit::SyncClient) -> strapi_kit::Result<()> {
     /// use std::time::Duration;
     /// let slow = client.with_timeout(Duration::from_secs(600));

@@ -1,0 +1,145 @@
+//! The media guide's complete example, blocking flavour.
+//!
+//! Upload a hero image with alt text and caption, upload a gallery in one batch (with error
+//! handling), create an article that uses them, list images with a filter, download one, and
+//! update its metadata.
+//!
+//! Run it against the bundled Strapi 5 with `scripts/demo.sh`, or against any server:
+//! `STRAPI_BASE_URL=… STRAPI_API_TOKEN=… cargo run --example media_sync --features sync`.
+
+use std::path::PathBuf;
+
+use serde_json::{Value, json};
+use strapi_kit::{
+    EntryResponse, Error, FilterBuilder, MediaError, MediaFile, MediaUpdate, StrapiQuery,
+    SyncClient, UploadOptions,
+};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let client = SyncClient::from_env()?;
+    let assets = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/assets");
+
+    // 1. The hero image, with alternative text and a caption.
+    let hero = client.upload_file(
+        assets.join("hero.png"),
+        &UploadOptions::new()
+            .alternative_text("A gradient standing in for our team photo")
+            .caption("The team, 2026"),
+    )?;
+    println!(
+        "uploaded hero: id {} at {} ({}×{})",
+        hero.id,
+        hero.url,
+        hero.width.unwrap_or(0),
+        hero.height.unwrap_or(0)
+    );
+    for (name, format) in hero.formats.iter().flatten() {
+        println!(
+            "  format {name}: {}×{} at {}",
+            format.width.unwrap_or(0),
+            format.height.unwrap_or(0),
+            format.url
+        );
+    }
+
+    // 2. A gallery in one batch. One path is missing on purpose: the error says which file
+    //    failed and keeps the ones uploaded before it.
+    let paths = [
+        assets.join("gallery-1.png"),
+        assets.join("gallery-2.png"),
+        assets.join("missing.png"),
+        assets.join("gallery-3.png"),
+    ];
+    let gallery: Vec<MediaFile> =
+        match client.upload_files(&paths, &UploadOptions::new().caption("Gallery")) {
+            Ok(files) => files,
+            Err(Error::Media(e)) => match *e {
+                MediaError::Batch {
+                    index,
+                    path,
+                    uploaded,
+                    source,
+                } => {
+                    println!(
+                        "batch stopped at file {index} ({}): {source}",
+                        path.display()
+                    );
+                    println!("keeping the {} files uploaded before it", uploaded.len());
+                    uploaded
+                }
+                other => return Err(other.into()),
+            },
+            Err(other) => return Err(other.into()),
+        };
+
+    // 3. An article that uses the hero as its cover and the gallery.
+    let gallery_ids: Vec<u64> = gallery.iter().map(|f| f.id).collect();
+    let article: EntryResponse<Value> = client.create(
+        "articles",
+        &json!({
+            "title": "Media guide demo",
+            "cover": hero.id,
+            "gallery": gallery_ids,
+        }),
+    )?;
+    let key = article
+        .data
+        .get("documentId")
+        .cloned()
+        .unwrap_or_else(|| article.data["id"].clone());
+    let key = key
+        .as_str()
+        .map(str::to_owned)
+        .unwrap_or_else(|| key.to_string());
+    let read: EntryResponse<Value> = client.get_one(
+        "articles",
+        key.as_str(),
+        &StrapiQuery::new().populate(["cover", "gallery"]),
+    )?;
+    println!(
+        "article {key}: cover {} and {} gallery images",
+        read.data["cover"]["name"],
+        read.data["gallery"].as_array().map_or(0, Vec::len)
+    );
+
+    // 4. The ten newest images.
+    let images = client.list_media(
+        &StrapiQuery::new()
+            .filter(FilterBuilder::new().starts_with("mime", "image/"))
+            .sort_desc("createdAt")
+            .paginate(1, 10),
+    )?;
+    println!(
+        "newest images: {}",
+        images
+            .iter()
+            .map(|f| f.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+
+    // 5. Download the hero: to memory, and streamed to a file.
+    let bytes = client.download_file(&hero.url)?;
+    let target = std::env::temp_dir()
+        .join(format!("strapi-kit-demo-{}", hero.hash))
+        .with_extension("png");
+    let written = client.download_file_to(&hero.url, &target)?;
+    println!(
+        "downloaded {} bytes to memory and {written} bytes to {}",
+        bytes.len(),
+        target.display()
+    );
+
+    // 6. Update the hero's metadata: only the caption changes.
+    let updated = client.update_media(
+        hero.id,
+        &MediaUpdate::new().caption("The team, summer 2026"),
+    )?;
+    println!(
+        "caption now {:?}; alternative text still {:?}",
+        updated.caption.unwrap_or_default(),
+        updated.alternative_text.unwrap_or_default()
+    );
+    let _ = std::fs::remove_file(&target);
+    Ok(())
+}
