@@ -11,8 +11,8 @@ use std::path::PathBuf;
 
 use serde_json::{Value, json};
 use strapi_kit::{
-    EntryResponse, Error, FilterBuilder, MediaError, MediaFile, MediaUpdate, StrapiQuery,
-    SyncClient, UploadOptions,
+    BatchOptions, EntryResponse, FilterBuilder, MediaFile, MediaUpdate, StrapiQuery, SyncClient,
+    UploadOptions,
 };
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -42,35 +42,39 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
 
-    // 2. A gallery in one batch. One path is missing on purpose: the error says which file
-    //    failed and keeps the ones uploaded before it.
+    // 2. A gallery in one batch, four uploads at a time, with a progress line. One file is
+    //    over the server's upload limit on purpose: the report says which one failed and
+    //    keeps the others.
+    let too_big = std::env::temp_dir().join("strapi-kit-demo-too-big.bin");
+    std::fs::write(&too_big, vec![0u8; 2 * 1024 * 1024])?;
     let paths = [
         assets.join("gallery-1.png"),
         assets.join("gallery-2.png"),
-        assets.join("missing.png"),
+        too_big.clone(),
         assets.join("gallery-3.png"),
     ];
-    let gallery: Vec<MediaFile> =
-        match client.upload_files(&paths, &UploadOptions::new().caption("Gallery")) {
-            Ok(files) => files,
-            Err(Error::Media(e)) => match *e {
-                MediaError::Batch {
-                    index,
-                    path,
-                    uploaded,
-                    source,
-                } => {
-                    println!(
-                        "batch stopped at file {index} ({}): {source}",
-                        path.display()
-                    );
-                    println!("keeping the {} files uploaded before it", uploaded.len());
-                    uploaded
-                }
-                other => return Err(other.into()),
-            },
-            Err(other) => return Err(other.into()),
-        };
+    let options = UploadOptions::new().caption("Gallery").on_progress(|p| {
+        if p.bytes == p.total.unwrap_or(0) {
+            println!(
+                "  file {} sent; batch {}/{} bytes",
+                p.index,
+                p.batch_bytes,
+                p.batch_total.unwrap_or(0)
+            );
+        }
+    });
+    let report =
+        client.upload_batch(&paths, &options, &BatchOptions::new().stop_on_error(false))?;
+    for (index, path, error) in report.failures() {
+        println!("file {index} ({}) failed: {error}", path.display());
+    }
+    let gallery: Vec<MediaFile> = report.uploaded().into_iter().cloned().collect();
+    println!(
+        "uploaded {} of {} gallery files",
+        gallery.len(),
+        paths.len()
+    );
+    std::fs::remove_file(&too_big)?;
 
     // 3. An article that uses the hero as its cover and the gallery.
     let gallery_ids: Vec<u64> = gallery.iter().map(|f| f.id).collect();

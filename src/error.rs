@@ -383,8 +383,16 @@ impl Error {
         }
     }
 
-    /// Sorts a parsed error response into its variant by status.
-    pub(crate) fn from_api(api: ApiError) -> Self {
+    /// Sorts a parsed error response into its variant by status (400/422 → `Validation`,
+    /// 401 → `Authentication`, …, 5xx → `Server`, anything else → `Http`). With
+    /// [`parse_error_body`], this turns any HTTP error response into the client's error.
+    ///
+    /// ```
+    /// use strapi_kit::{Error, error::parse_error_body};
+    /// let api = parse_error_body(404, "GET", "http://x/api/articles/1", None, b"");
+    /// assert!(Error::from_api(api).is_not_found());
+    /// ```
+    pub fn from_api(api: ApiError) -> Self {
         let api = Box::new(api);
         match api.status {
             400 | 422 => Error::Validation(api),

@@ -94,7 +94,10 @@ pub type AsyncClient = nonblocking::Client;
 pub use client::common::EntryId;
 pub use config::{Auth, RetryPolicy, Secret, StrapiConfig, StrapiConfigBuilder};
 pub use error::{ApiError, Error, FieldError, MediaError, Result, UnexpectedReason};
-pub use media::{DownloadOptions, MediaUpdate, SendToken, UploadOptions};
+pub use media::{
+    BatchItem, BatchOptions, BatchOutcome, BatchReport, DownloadOptions, MediaUpdate, Progress,
+    ProgressFn, SendToken, UploadOptions,
+};
 pub use models::{Entry, EntryResponse, ListResponse, MediaFile, MediaFormat, Meta, Pagination};
 pub use query::{
     DocumentStatus, Filter, FilterBuilder, FilterValue, Locale, Operator, Populate, PopulateField,

@@ -3,14 +3,17 @@
 //!
 //! The I/O methods (`upload_file`, `download_file`, …) live on the clients.
 
+use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use serde_json::{Map, Value};
 
 use crate::client::common::EntryId;
-use crate::error::{Error, Result};
+use crate::error::{Error, MediaError, Result};
+use crate::models::MediaFile;
 
 /// Metadata and attachment settings for an upload.
 ///
@@ -23,7 +26,7 @@ use crate::error::{Error, Result};
 ///     .folder(3)
 ///     .attach("api::article.article", "kx9c2lq0z8yq7d3n1m5v4b6a", "cover");
 /// ```
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 pub struct UploadOptions {
     pub(crate) alternative_text: Option<String>,
     pub(crate) caption: Option<String>,
@@ -33,6 +36,27 @@ pub struct UploadOptions {
     pub(crate) ref_id: Option<EntryId>,
     pub(crate) field: Option<String>,
     pub(crate) mime: Option<String>,
+    pub(crate) max_size: Option<u64>,
+    pub(crate) allowed_types: Vec<String>,
+    pub(crate) progress: Option<ProgressFn>,
+}
+
+impl fmt::Debug for UploadOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UploadOptions")
+            .field("alternative_text", &self.alternative_text)
+            .field("caption", &self.caption)
+            .field("name", &self.name)
+            .field("folder", &self.folder)
+            .field("reference", &self.reference)
+            .field("ref_id", &self.ref_id)
+            .field("field", &self.field)
+            .field("mime", &self.mime)
+            .field("max_size", &self.max_size)
+            .field("allowed_types", &self.allowed_types)
+            .field("progress", &self.progress.as_ref().map(|_| "Fn(Progress)"))
+            .finish()
+    }
 }
 
 impl UploadOptions {
@@ -56,6 +80,9 @@ impl UploadOptions {
         self
     }
     /// The media-library folder id (`fileInfo.folder`).
+    ///
+    /// Sent as Strapi documents it, but the REST upload API of Strapi 5.54 and 4.25 ignores
+    /// it (verified): REST uploads land in the "API Uploads" folder.
     pub fn folder(mut self, folder_id: u64) -> Self {
         self.folder = Some(folder_id);
         self
@@ -92,6 +119,81 @@ impl UploadOptions {
     pub fn mime(mut self, mime: impl Into<String>) -> Self {
         self.mime = Some(mime.into());
         self
+    }
+
+    /// Refuses files larger than `bytes`, before anything is sent.
+    pub fn max_size(mut self, bytes: u64) -> Self {
+        self.max_size = Some(bytes);
+        self
+    }
+
+    /// Accepts only these MIME types (`image/png`) or families (`image/*`), checked before
+    /// anything is sent: the type from the file name and, for common image, video, audio and
+    /// PDF formats, the type the file's first bytes show (so a renamed file is caught).
+    pub fn allowed_types<S: Into<String>>(mut self, types: impl IntoIterator<Item = S>) -> Self {
+        self.allowed_types = types.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Calls `f` as the upload proceeds: bytes sent and total, for the file and the batch.
+    /// Called from the thread or task doing the upload; keep it cheap.
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicU64, Ordering};
+    /// use std::sync::Arc;
+    /// use strapi_kit::UploadOptions;
+    /// let sent = Arc::new(AtomicU64::new(0));
+    /// let seen = sent.clone();
+    /// let opts = UploadOptions::new().on_progress(move |p| seen.store(p.batch_bytes, Ordering::Relaxed));
+    /// ```
+    pub fn on_progress(mut self, f: impl Fn(Progress) + Send + Sync + 'static) -> Self {
+        self.progress = Some(Arc::new(f));
+        self
+    }
+
+    /// Whether size or type checks are configured (they need the file's first bytes).
+    pub(crate) fn has_checks(&self) -> bool {
+        self.max_size.is_some() || !self.allowed_types.is_empty()
+    }
+
+    /// Checks size and type; `head` is the start of the content (may be empty when unknown).
+    pub(crate) fn check_content(&self, name: &str, len: u64, head: &[u8]) -> Result<(), String> {
+        if let Some(max) = self.max_size {
+            if len > max {
+                return Err(format!("{len} bytes is more than the {max} allowed"));
+            }
+        }
+        if self.allowed_types.is_empty() {
+            return Ok(());
+        }
+        let by_name = self.mime.clone().unwrap_or_else(|| guess_mime(name));
+        if !self.type_allowed(&by_name) {
+            return Err(format!(
+                "type {by_name} is not allowed (allowed: {})",
+                self.allowed_types.join(", ")
+            ));
+        }
+        if let Some(sniffed) = sniff_mime(head) {
+            if !self.type_allowed(sniffed) {
+                return Err(format!(
+                    "the content is {sniffed}, which is not allowed (the name says {by_name})"
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn type_allowed(&self, mime: &str) -> bool {
+        let mime = mime.split(';').next().unwrap_or(mime).trim();
+        self.allowed_types.iter().any(|pattern| {
+            let pattern = pattern.trim();
+            match pattern.strip_suffix("/*") {
+                Some(family) => mime
+                    .split_once('/')
+                    .is_some_and(|(f, _)| f.eq_ignore_ascii_case(family)),
+                None => pattern == "*/*" || pattern.eq_ignore_ascii_case(mime),
+            }
+        })
     }
 
     /// Whether an attachment is requested (all three of ref, refId, field).
@@ -197,6 +299,262 @@ fn file_info(
     (!m.is_empty()).then(|| Value::Object(m).to_string())
 }
 
+/// How a batch upload runs.
+///
+/// ```
+/// use strapi_kit::BatchOptions;
+/// let opts = BatchOptions::new().concurrency(8).stop_on_error(false).rollback(true);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BatchOptions {
+    pub(crate) concurrency: usize,
+    pub(crate) stop_on_error: bool,
+    pub(crate) rollback: bool,
+}
+
+impl Default for BatchOptions {
+    fn default() -> Self {
+        BatchOptions {
+            concurrency: 4,
+            stop_on_error: true,
+            rollback: false,
+        }
+    }
+}
+
+impl BatchOptions {
+    /// Four uploads at a time, stop scheduling at the first failure, no rollback.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Uploads in flight at once (at least 1; default 4).
+    pub fn concurrency(mut self, n: usize) -> Self {
+        self.concurrency = n.max(1);
+        self
+    }
+    /// Whether a failure stops the scheduling of further files (default on). Uploads in
+    /// flight always finish.
+    pub fn stop_on_error(mut self, on: bool) -> Self {
+        self.stop_on_error = on;
+        self
+    }
+    /// Whether a batch with a failure deletes the files it uploaded (default off).
+    pub fn rollback(mut self, on: bool) -> Self {
+        self.rollback = on;
+        self
+    }
+}
+
+/// What happened to one file of a batch.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum BatchOutcome {
+    /// Uploaded.
+    Uploaded(MediaFile),
+    /// Failed with this error.
+    Failed(Error),
+    /// Not attempted: the batch stopped at an earlier failure.
+    Skipped,
+    /// Uploaded, then deleted again by the rollback.
+    RolledBack(MediaFile),
+}
+
+/// One file of a batch and its outcome.
+#[derive(Debug)]
+pub struct BatchItem {
+    /// Position in the input.
+    pub index: usize,
+    /// The file.
+    pub path: PathBuf,
+    /// What happened.
+    pub outcome: BatchOutcome,
+}
+
+/// The result of a batch upload, one item per input file, in input order.
+#[derive(Debug, Default)]
+pub struct BatchReport {
+    /// Per-file outcomes, in input order.
+    pub items: Vec<BatchItem>,
+}
+
+impl BatchReport {
+    /// The uploaded files (not rolled back), in input order.
+    pub fn uploaded(&self) -> Vec<&MediaFile> {
+        self.items
+            .iter()
+            .filter_map(|i| match &i.outcome {
+                BatchOutcome::Uploaded(f) => Some(f),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The failures: index, path and error.
+    pub fn failures(&self) -> Vec<(usize, &Path, &Error)> {
+        self.items
+            .iter()
+            .filter_map(|i| match &i.outcome {
+                BatchOutcome::Failed(e) => Some((i.index, i.path.as_path(), e)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Whether every file was uploaded.
+    pub fn is_complete(&self) -> bool {
+        self.items
+            .iter()
+            .all(|i| matches!(i.outcome, BatchOutcome::Uploaded(_)))
+    }
+
+    /// All files, or the first failure as [`MediaError::Batch`] (with the files uploaded
+    /// around it, which are not deleted unless the batch rolled back).
+    pub fn into_result(self) -> Result<Vec<MediaFile>> {
+        let mut uploaded = Vec::new();
+        let mut first_failure = None;
+        for item in self.items {
+            match item.outcome {
+                BatchOutcome::Uploaded(f) => uploaded.push(f),
+                BatchOutcome::Failed(e) if first_failure.is_none() => {
+                    first_failure = Some((item.index, item.path, e));
+                }
+                _ => {}
+            }
+        }
+        match first_failure {
+            None => Ok(uploaded),
+            Some((index, path, source)) => Err(Error::Media(Box::new(MediaError::Batch {
+                index,
+                path,
+                uploaded,
+                source: Box::new(source),
+            }))),
+        }
+    }
+}
+
+/// Progress of an upload or download.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Progress {
+    /// Position of the file in its batch (0 for a single transfer).
+    pub index: usize,
+    /// Bytes of this file transferred so far.
+    pub bytes: u64,
+    /// Size of this file, when known (file length, `Content-Length`).
+    pub total: Option<u64>,
+    /// Bytes of the whole batch transferred so far (equals `bytes` for a single transfer).
+    pub batch_bytes: u64,
+    /// Size of the whole batch, when known.
+    pub batch_total: Option<u64>,
+}
+
+/// A progress callback.
+pub type ProgressFn = Arc<dyn Fn(Progress) + Send + Sync>;
+
+/// Byte totals shared by the files of a batch.
+#[derive(Debug, Default)]
+pub(crate) struct BatchCounter {
+    done: AtomicU64,
+    total: Option<u64>,
+}
+
+impl BatchCounter {
+    pub fn new(total: Option<u64>) -> Arc<Self> {
+        Arc::new(BatchCounter {
+            done: AtomicU64::new(0),
+            total,
+        })
+    }
+}
+
+/// Counts the bytes of one transfer and reports them.
+pub(crate) struct Tracker {
+    f: ProgressFn,
+    index: usize,
+    total: Option<u64>,
+    done: AtomicU64,
+    batch: Arc<BatchCounter>,
+}
+
+impl Tracker {
+    pub fn new(
+        f: ProgressFn,
+        index: usize,
+        total: Option<u64>,
+        batch: Option<Arc<BatchCounter>>,
+    ) -> Arc<Self> {
+        Arc::new(Tracker {
+            f,
+            index,
+            total,
+            done: AtomicU64::new(0),
+            batch: batch.unwrap_or_else(|| BatchCounter::new(total)),
+        })
+    }
+
+    /// `n` more bytes went through.
+    pub fn add(&self, n: u64) {
+        let bytes = self.done.fetch_add(n, Ordering::Relaxed) + n;
+        let batch_bytes = self.batch.done.fetch_add(n, Ordering::Relaxed) + n;
+        (self.f)(Progress {
+            index: self.index,
+            bytes,
+            total: self.total,
+            batch_bytes,
+            batch_total: self.batch.total,
+        });
+    }
+
+    /// The transfer starts over (a retry, a download restarted without `Range`).
+    pub fn restart(&self) {
+        let done = self.done.swap(0, Ordering::Relaxed);
+        self.batch.done.fetch_sub(done, Ordering::Relaxed);
+    }
+}
+
+/// Identifies common binary formats by their first bytes.
+pub fn sniff_mime(head: &[u8]) -> Option<&'static str> {
+    let at = |off: usize, sig: &[u8]| head.get(off..off + sig.len()) == Some(sig);
+    Some(if at(0, b"\x89PNG\r\n\x1a\n") {
+        "image/png"
+    } else if at(0, &[0xFF, 0xD8, 0xFF]) {
+        "image/jpeg"
+    } else if at(0, b"GIF87a") || at(0, b"GIF89a") {
+        "image/gif"
+    } else if at(0, b"RIFF") && at(8, b"WEBP") {
+        "image/webp"
+    } else if at(0, b"RIFF") && at(8, b"WAVE") {
+        "audio/wav"
+    } else if at(0, b"RIFF") && at(8, b"AVI ") {
+        "video/x-msvideo"
+    } else if at(0, b"BM") && head.len() > 14 {
+        "image/bmp"
+    } else if at(0, b"II*\0") || at(0, b"MM\0*") {
+        "image/tiff"
+    } else if at(0, b"%PDF-") {
+        "application/pdf"
+    } else if at(4, b"ftyp") {
+        match head.get(8..12) {
+            Some(b"avif") | Some(b"avis") => "image/avif",
+            Some(b"heic") | Some(b"heix") | Some(b"mif1") => "image/heic",
+            Some(b"qt  ") => "video/quicktime",
+            Some(b"M4A ") => "audio/mp4",
+            _ => "video/mp4",
+        }
+    } else if at(0, &[0x1A, 0x45, 0xDF, 0xA3]) {
+        "video/webm"
+    } else if at(0, b"OggS") {
+        "audio/ogg"
+    } else if at(0, b"ID3") || at(0, &[0xFF, 0xFB]) {
+        "audio/mpeg"
+    } else if at(0, b"PK\x03\x04") {
+        "application/zip"
+    } else {
+        return None;
+    })
+}
+
 /// Whether a download sends the client's credentials.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -211,9 +569,31 @@ pub enum SendToken {
 }
 
 /// Options for downloads.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone)]
 pub struct DownloadOptions {
     pub(crate) send_token: SendToken,
+    pub(crate) progress: Option<ProgressFn>,
+    pub(crate) max_resumes: u32,
+}
+
+impl Default for DownloadOptions {
+    fn default() -> Self {
+        DownloadOptions {
+            send_token: SendToken::default(),
+            progress: None,
+            max_resumes: 5,
+        }
+    }
+}
+
+impl fmt::Debug for DownloadOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DownloadOptions")
+            .field("send_token", &self.send_token)
+            .field("progress", &self.progress.as_ref().map(|_| "Fn(Progress)"))
+            .field("max_resumes", &self.max_resumes)
+            .finish()
+    }
 }
 
 impl DownloadOptions {
@@ -224,6 +604,20 @@ impl DownloadOptions {
     /// When to send the token.
     pub fn send_token(mut self, policy: SendToken) -> Self {
         self.send_token = policy;
+        self
+    }
+
+    /// Calls `f` as bytes arrive (total from `Content-Length`, when the server sends it).
+    pub fn on_progress(mut self, f: impl Fn(Progress) + Send + Sync + 'static) -> Self {
+        self.progress = Some(Arc::new(f));
+        self
+    }
+
+    /// How often a download to a file may resume after the connection breaks (with a
+    /// `Range` request when the server supports it, from the start otherwise). Default 5;
+    /// 0 turns resuming off.
+    pub fn max_resumes(mut self, n: u32) -> Self {
+        self.max_resumes = n;
         self
     }
 }
@@ -245,9 +639,23 @@ pub(crate) struct FilePart<R> {
     pub file_name: String,
     pub mime: String,
     pub stored_name: Option<String>,
+    pub tracker: Option<Arc<Tracker>>,
 }
 
 impl<R> FilePart<R> {
+    /// Reports this part's progress as file `index` of a batch.
+    pub fn in_batch(mut self, index: usize, batch: &Arc<BatchCounter>) -> Self {
+        if let Some(t) = &self.tracker {
+            self.tracker = Some(Tracker::new(
+                t.f.clone(),
+                index,
+                t.total,
+                Some(batch.clone()),
+            ));
+        }
+        self
+    }
+
     /// Describes a part named `name`. Strapi refuses multipart file names with
     /// `< > : " / \ | ? *` or control characters ("File name contains invalid characters"),
     /// so such a name is sent with those characters replaced and kept intact as
@@ -265,11 +673,20 @@ impl<R> FilePart<R> {
         let file_name = strapi_safe_file_name(name);
         let stored_name = (file_name != name && options.name.is_none()).then(|| name.to_owned());
         let mime = options.mime.clone().unwrap_or_else(|| guess_mime(name));
+        let len = match &body {
+            FileBody::Path { len, .. } | FileBody::Reader { len, .. } => *len,
+            FileBody::Bytes(b) => b.len() as u64,
+        };
+        let tracker = options
+            .progress
+            .clone()
+            .map(|f| Tracker::new(f, 0, Some(len), None));
         Ok(FilePart {
             body,
             file_name,
             mime,
             stored_name,
+            tracker,
         })
     }
 }

@@ -23,6 +23,8 @@ pub use shared::{Client, RawRequest};
 mod flavour {
     use std::io::{self, Read, Write};
     use std::path::Path;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex};
     use std::time::Duration;
 
     use bytes::Bytes;
@@ -32,9 +34,57 @@ mod flavour {
     pub(crate) use reqwest::blocking::{Client as HttpClient, RequestBuilder, Response};
 
     use crate::client::common::BodyError;
+    use crate::media::Tracker;
+
+    /// A download target.
+    pub(crate) type File = std::fs::File;
 
     /// A reader for `upload_reader`: any `Read` that can move between threads.
     pub type UploadReader = Box<dyn Read + Send>;
+
+    /// Runs `job(0..count)` on at most `limit` scoped threads sharing the client, and
+    /// returns the results by index. Once `stop` is set no new job starts; running ones
+    /// finish (their slots are `Some`, unstarted ones `None`).
+    pub(crate) fn bounded<T, F>(
+        limit: usize,
+        count: usize,
+        stop: &AtomicBool,
+        job: F,
+    ) -> Vec<Option<T>>
+    where
+        T: Send,
+        F: Fn(usize) -> T + Sync,
+    {
+        let slots: Vec<Mutex<Option<T>>> = (0..count).map(|_| Mutex::new(None)).collect();
+        let next = AtomicUsize::new(0);
+        let worker = || {
+            loop {
+                if stop.load(Ordering::SeqCst) {
+                    break;
+                }
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                if i >= count {
+                    break;
+                }
+                let r = job(i);
+                *slots[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(r);
+            }
+        };
+        let threads = limit.max(1).min(count);
+        if threads <= 1 {
+            worker();
+        } else {
+            std::thread::scope(|s| {
+                for _ in 0..threads {
+                    s.spawn(worker);
+                }
+            });
+        }
+        slots
+            .into_iter()
+            .map(|m| m.into_inner().unwrap_or_else(|p| p.into_inner()))
+            .collect()
+    }
 
     pub(crate) fn sleep(d: Duration) {
         std::thread::sleep(d);
@@ -66,18 +116,67 @@ mod flavour {
         std::fs::metadata(path)
     }
 
-    pub(crate) fn file_part(path: &Path, len: u64) -> io::Result<Part> {
+    pub(crate) fn file_part(
+        path: &Path,
+        len: u64,
+        tracker: Option<Arc<Tracker>>,
+    ) -> io::Result<Part> {
         let file = std::fs::File::open(path)?;
-        Ok(Part::reader_with_length(file, len))
+        Ok(reader_part(Box::new(file), len, tracker))
     }
 
-    pub(crate) fn bytes_part(data: Bytes) -> Part {
+    pub(crate) fn bytes_part(data: Bytes, tracker: Option<Arc<Tracker>>) -> Part {
         let len = data.len() as u64;
-        Part::reader_with_length(io::Cursor::new(data), len)
+        reader_part(Box::new(io::Cursor::new(data)), len, tracker)
     }
 
-    pub(crate) fn reader_part(reader: UploadReader, len: u64) -> Part {
-        Part::reader_with_length(reader, len)
+    pub(crate) fn reader_part(
+        reader: UploadReader,
+        len: u64,
+        tracker: Option<Arc<Tracker>>,
+    ) -> Part {
+        match tracker {
+            None => Part::reader_with_length(reader, len),
+            Some(tracker) => Part::reader_with_length(
+                Counting {
+                    inner: reader,
+                    tracker,
+                },
+                len,
+            ),
+        }
+    }
+
+    /// A reader that reports the bytes read through it.
+    struct Counting {
+        inner: UploadReader,
+        tracker: Arc<Tracker>,
+    }
+
+    impl Read for Counting {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.inner.read(buf)?;
+            if n > 0 {
+                self.tracker.add(n as u64);
+            }
+            Ok(n)
+        }
+    }
+
+    /// The first `n` bytes of a file (for type checks).
+    pub(crate) fn read_head(path: &Path, n: usize) -> io::Result<Vec<u8>> {
+        let mut head = Vec::with_capacity(n);
+        std::fs::File::open(path)?
+            .take(n as u64)
+            .read_to_end(&mut head)?;
+        Ok(head)
+    }
+
+    /// Empties a partly written download that must start over.
+    pub(crate) fn truncate(file: &mut std::fs::File) -> io::Result<()> {
+        use std::io::Seek;
+        file.set_len(0)?;
+        file.seek(io::SeekFrom::Start(0)).map(|_| ())
     }
 
     pub(crate) fn create_file(path: &Path) -> io::Result<std::fs::File> {

@@ -94,6 +94,8 @@ pub(crate) struct Call<R> {
     pub auth: bool,
     /// The `Accept` header.
     pub accept: &'static str,
+    /// Extra headers of this call (e.g. `Range`).
+    pub headers: HeaderMap,
 }
 
 impl<R> Call<R> {
@@ -104,6 +106,7 @@ impl<R> Call<R> {
             body: CallBody::None,
             auth: true,
             accept: "application/json",
+            headers: HeaderMap::new(),
         }
     }
 

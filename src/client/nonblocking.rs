@@ -22,8 +22,11 @@ pub use shared::{Client, RawRequest};
 
 /// The flavour's I/O leaves and types, under the names the shared body uses.
 mod flavour {
+    use std::future::Future;
     use std::io;
     use std::path::Path;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
     use std::time::Duration;
 
     use bytes::Bytes;
@@ -35,9 +38,42 @@ mod flavour {
     pub(crate) use reqwest::{Client as HttpClient, RequestBuilder, Response};
 
     use crate::client::common::BodyError;
+    use crate::media::Tracker;
+
+    /// Read and write in 64 KiB pieces.
+    const CHUNK: usize = 64 * 1024;
+
+    /// A download target.
+    pub(crate) type File = tokio::fs::File;
 
     /// A reader for `upload_reader`: any `AsyncRead` that can move between threads.
     pub type UploadReader = Box<dyn tokio::io::AsyncRead + Send + Unpin>;
+
+    /// Runs `job(0..count)` with at most `limit` at a time on this task, in any order, and
+    /// returns the results by index. Once `stop` is set no new job starts; running ones
+    /// finish (their slots are `Some`, unstarted ones `None`).
+    pub(crate) async fn bounded<T, F, Fut>(
+        limit: usize,
+        count: usize,
+        stop: &AtomicBool,
+        job: F,
+    ) -> Vec<Option<T>>
+    where
+        F: Fn(usize) -> Fut,
+        Fut: Future<Output = T>,
+    {
+        use futures_util::stream::{self, StreamExt};
+        let mut out: Vec<Option<T>> = (0..count).map(|_| None).collect();
+        let job = &job;
+        let mut running = stream::iter(0..count)
+            .take_while(|_| std::future::ready(!stop.load(Ordering::SeqCst)))
+            .map(|i| async move { (i, job(i).await) })
+            .buffer_unordered(limit.max(1));
+        while let Some((i, r)) = running.next().await {
+            out[i] = Some(r);
+        }
+        out
+    }
 
     pub(crate) async fn sleep(d: Duration) {
         tokio::time::sleep(d).await;
@@ -63,19 +99,68 @@ mod flavour {
         tokio::fs::metadata(path).await
     }
 
-    pub(crate) async fn file_part(path: &Path, len: u64) -> io::Result<Part> {
+    pub(crate) async fn file_part(
+        path: &Path,
+        len: u64,
+        tracker: Option<Arc<Tracker>>,
+    ) -> io::Result<Part> {
         let file = tokio::fs::File::open(path).await?;
-        Ok(Part::stream_with_length(file, len))
+        Ok(match tracker {
+            None => Part::stream_with_length(file, len),
+            Some(_) => reader_part(Box::new(file), len, tracker),
+        })
     }
 
-    pub(crate) fn bytes_part(data: Bytes) -> Part {
+    pub(crate) fn bytes_part(data: Bytes, tracker: Option<Arc<Tracker>>) -> Part {
         let len = data.len() as u64;
-        Part::stream_with_length(data, len)
+        match tracker {
+            None => Part::stream_with_length(data, len),
+            Some(t) => {
+                // In pieces, so that progress moves as the body goes out.
+                let pieces: Vec<io::Result<Bytes>> = (0..data.len())
+                    .step_by(CHUNK)
+                    .map(|at| Ok(data.slice(at..(at + CHUNK).min(data.len()))))
+                    .collect();
+                let stream =
+                    futures_util::stream::iter(pieces).inspect_ok(move |c| t.add(c.len() as u64));
+                Part::stream_with_length(reqwest::Body::wrap_stream(stream), len)
+            }
+        }
     }
 
-    pub(crate) fn reader_part(reader: UploadReader, len: u64) -> Part {
-        let stream = tokio_util::io::ReaderStream::new(reader).map_err(io::Error::other);
+    pub(crate) fn reader_part(
+        reader: UploadReader,
+        len: u64,
+        tracker: Option<Arc<Tracker>>,
+    ) -> Part {
+        let stream = tokio_util::io::ReaderStream::with_capacity(reader, CHUNK)
+            .inspect_ok(move |c| {
+                if let Some(t) = &tracker {
+                    t.add(c.len() as u64);
+                }
+            })
+            .map_err(io::Error::other);
         Part::stream_with_length(reqwest::Body::wrap_stream(stream), len)
+    }
+
+    /// The first `n` bytes of a file (for type checks).
+    pub(crate) async fn read_head(path: &Path, n: usize) -> io::Result<Vec<u8>> {
+        use tokio::io::AsyncReadExt;
+        let mut head = Vec::with_capacity(n);
+        tokio::fs::File::open(path)
+            .await?
+            .take(n as u64)
+            .read_to_end(&mut head)
+            .await?;
+        Ok(head)
+    }
+
+    /// Empties a partly written download that must start over.
+    pub(crate) async fn truncate(file: &mut tokio::fs::File) -> io::Result<()> {
+        use tokio::io::AsyncSeekExt;
+        file.flush().await?;
+        file.set_len(0).await?;
+        file.seek(io::SeekFrom::Start(0)).await.map(|_| ())
     }
 
     pub(crate) async fn create_file(path: &Path) -> io::Result<tokio::fs::File> {

@@ -1,8 +1,9 @@
 //! The media library: upload (from a path, memory or a reader), attach, batch upload,
 //! download (to memory or a file), list, get, update and delete.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use bytes::Bytes;
 use reqwest::Method;
@@ -14,27 +15,13 @@ use super::flavour::{self, maybe};
 use crate::client::common::{CallBody, EntryId, from_value};
 use crate::error::{Error, MediaError, Result, UnexpectedReason};
 use crate::media::{
-    DownloadOptions, FileBody, FilePart, MediaUpdate, SendToken, UploadOptions, UploadSpec,
-    check_local_file, named_part, path_part,
+    BatchCounter, BatchItem, BatchOptions, BatchOutcome, BatchReport, FileBody, FilePart,
+    MediaUpdate, UploadOptions, UploadSpec, check_local_file, named_part, path_part,
 };
 use crate::models::EntryResponse;
 use crate::models::MediaFile;
 use crate::query::{DocumentStatus, FilterBuilder, Populate, PopulateField, StrapiQuery};
 use crate::version::ApiVersion;
-
-impl Client {
-    fn download_call(&self, url: &str, options: &DownloadOptions) -> Result<FCall> {
-        let url = self.core.media_url(url)?;
-        let mut call = FCall::new(Method::GET, url);
-        call.auth = match options.send_token {
-            SendToken::SameOrigin => self.core.same_origin(&call.url),
-            SendToken::Always => true,
-            SendToken::Never => false,
-        };
-        call.accept = "*/*";
-        Ok(call)
-    }
-}
 
 #[maybe]
 impl Client {
@@ -47,17 +34,22 @@ impl Client {
             form = form.text(*name, value.clone());
         }
         if let Some(file) = &spec.file {
+            // Each attempt sends the body again: progress starts over with it.
+            if let Some(t) = &file.tracker {
+                t.restart();
+            }
+            let tracker = file.tracker.clone();
             let part = match &file.body {
-                FileBody::Path { path, len } => flavour::file_part(path, *len)
+                FileBody::Path { path, len } => flavour::file_part(path, *len, tracker)
                     .await
                     .map_err(|e| Error::io(path, e))?,
-                FileBody::Bytes(data) => flavour::bytes_part(data.clone()),
+                FileBody::Bytes(data) => flavour::bytes_part(data.clone(), tracker),
                 FileBody::Reader { reader, len } => {
                     let taken = reader.lock().ok().and_then(|mut r| r.take());
                     let r = taken.ok_or_else(|| {
                         Error::InvalidInput("an upload reader can be sent only once".into())
                     })?;
-                    flavour::reader_part(r, *len)
+                    flavour::reader_part(r, *len, tracker)
                 }
             };
             let part = part
@@ -91,10 +83,28 @@ impl Client {
         path: impl AsRef<Path>,
         options: &UploadOptions,
     ) -> Result<MediaFile> {
-        let path = path.as_ref();
+        let part = self.checked_path_part(path.as_ref(), options).await?;
+        self.upload_part(part, options).await
+    }
+
+    /// The part for a local file, after every check that needs no request: exists, is a
+    /// regular file, and passes the size and type limits of `options`.
+    async fn checked_path_part(
+        &self,
+        path: &Path,
+        options: &UploadOptions,
+    ) -> Result<FilePart<flavour::UploadReader>> {
         let len = check_local_file(path, flavour::metadata(path).await)?;
         let part = path_part(path, len, options)?;
-        self.upload_part(part, options).await
+        if options.has_checks() {
+            let head = flavour::read_head(path, SNIFF_LEN)
+                .await
+                .map_err(|e| Error::io(path, e))?;
+            options
+                .check_content(&part.file_name, len, &head)
+                .map_err(|reason| Error::invalid_file(path, reason))?;
+        }
+        Ok(part)
     }
 
     /// Uploads bytes from memory under `file_name` (which also gives the MIME type, unless
@@ -105,7 +115,15 @@ impl Client {
         file_name: &str,
         options: &UploadOptions,
     ) -> Result<MediaFile> {
-        let part = named_part(FileBody::Bytes(data.into()), file_name, options)?;
+        let data: Bytes = data.into();
+        options
+            .check_content(
+                file_name,
+                data.len() as u64,
+                &data[..data.len().min(SNIFF_LEN)],
+            )
+            .map_err(|reason| Error::invalid_file(file_name, reason))?;
+        let part = named_part(FileBody::Bytes(data), file_name, options)?;
         self.upload_part(part, options).await
     }
 
@@ -118,6 +136,11 @@ impl Client {
         file_name: &str,
         options: &UploadOptions,
     ) -> Result<MediaFile> {
+        // The content of a reader cannot be looked at without consuming it: only the size
+        // and the name's type are checked.
+        options
+            .check_content(file_name, len, &[])
+            .map_err(|reason| Error::invalid_file(file_name, reason))?;
         let body = FileBody::Reader {
             reader: std::sync::Mutex::new(Some(reader)),
             len,
@@ -128,29 +151,18 @@ impl Client {
 
     async fn upload_part(
         &self,
-        mut part: FilePart<flavour::UploadReader>,
+        part: FilePart<flavour::UploadReader>,
         options: &UploadOptions,
     ) -> Result<MediaFile> {
-        // Strapi 5 checks only the multipart file name, so a name it refuses is kept as
-        // fileInfo.name; Strapi 4 checks the stored name too, so there it is stored with the
-        // refused characters replaced.
-        if part.stored_name.is_some() && self.detect_version().await? == ApiVersion::V4 {
-            part.stored_name = None;
-        }
         // Everything about the attachment is checked before the upload, so a bad model,
         // field or entry costs no orphaned file.
         let plan = match options.attachment()? {
             Some((uid, id, field)) => Some(self.plan_attachment(uid, id, field).await?),
             None => None,
         };
-        let native_ref = matches!(plan, Some(AttachPlan::Native));
-        let spec = UploadSpec::upload(part, options, native_ref);
-        let mut call = FCall::new(Method::POST, self.core.api_url(&["upload"], None));
-        call.body = CallBody::Multipart(Arc::new(spec));
-        let got = self.fetch(&call).await?;
-        let file = self.decode_uploaded(got.status, &got.body)?;
-        if let Some(AttachPlan::ThroughEntry(target)) = plan {
-            if let Err(e) = self.attach_through_entry(&target, file.id).await {
+        let file = self.send_upload(part, options, plan.as_ref(), None).await?;
+        if let Some(AttachPlan::ThroughEntry(target)) = &plan {
+            if let Err(e) = self.attach_through_entry(target, &[file.id]).await {
                 return Err(Error::Media(Box::new(MediaError::Attach {
                     file: Box::new(file),
                     source: Box::new(e),
@@ -160,32 +172,187 @@ impl Client {
         Ok(file)
     }
 
-    /// Uploads several files, one request each (Strapi pairs several files with their
-    /// metadata by upload completion order, which swaps metadata now and then). The same
-    /// options apply to each file. Results are in input order.
+    /// `POST /api/upload` of one part (or `?id=` to replace a file's content).
+    async fn send_upload(
+        &self,
+        mut part: FilePart<flavour::UploadReader>,
+        options: &UploadOptions,
+        plan: Option<&AttachPlan>,
+        replace: Option<u64>,
+    ) -> Result<MediaFile> {
+        // Strapi 5 checks only the multipart file name, so a name it refuses is kept as
+        // fileInfo.name; Strapi 4 checks the stored name too, so there it is stored with the
+        // refused characters replaced.
+        if part.stored_name.is_some() && self.detect_version().await? == ApiVersion::V4 {
+            part.stored_name = None;
+        }
+        let native_ref = matches!(plan, Some(AttachPlan::Native));
+        let spec = UploadSpec::upload(part, options, native_ref);
+        let query = replace.map(|id| format!("id={id}"));
+        let mut call = FCall::new(
+            Method::POST,
+            self.core.api_url(&["upload"], query.as_deref()),
+        );
+        call.body = CallBody::Multipart(Arc::new(spec));
+        let got = self.fetch(&call).await?;
+        self.decode_uploaded(got.status, &got.body)
+    }
+
+    /// Replaces the content of an existing file (`POST /api/upload?id={id}` with a new
+    /// `files` part); metadata in `options` is updated too.
     ///
-    /// On a failure, the error is [`MediaError::Batch`] with the failing index and path and
-    /// the files uploaded before it (which are not deleted).
+    /// Strapi keeps the file's `hash`, `ext` and URL on purpose (links keep working), so the
+    /// new bytes are served under the old name; `mime`, `size` and `name` change.
+    pub async fn replace_media(
+        &self,
+        id: impl Into<EntryId>,
+        path: impl AsRef<Path>,
+        options: &UploadOptions,
+    ) -> Result<MediaFile> {
+        if options.attachment()?.is_some() {
+            return Err(Error::InvalidInput(
+                "replacing a file's content cannot attach it; attach separately".into(),
+            ));
+        }
+        let part = self.checked_path_part(path.as_ref(), options).await?;
+        let numeric = self.media_numeric_id(id.into()).await?;
+        self.send_upload(part, options, None, Some(numeric)).await
+    }
+
+    /// Uploads several files with the same options, four at a time, one request each
+    /// (Strapi pairs several files of one request with their metadata by completion order,
+    /// which swaps metadata now and then). Results are in input order.
+    ///
+    /// Every file is checked before the first upload starts. On a failure no new file is
+    /// started and the error is [`MediaError::Batch`] with the first failing index and path
+    /// and the files that were uploaded (not deleted). [`upload_batch`](Self::upload_batch)
+    /// gives a report per file, other concurrency and rollback.
     pub async fn upload_files<P: AsRef<Path>>(
         &self,
         paths: &[P],
         options: &UploadOptions,
     ) -> Result<Vec<MediaFile>> {
-        let mut uploaded = Vec::with_capacity(paths.len());
-        for (index, path) in paths.iter().enumerate() {
-            match self.upload_file(path.as_ref(), options).await {
-                Ok(f) => uploaded.push(f),
-                Err(source) => {
-                    return Err(Error::Media(Box::new(MediaError::Batch {
-                        index,
-                        path: path.as_ref().to_path_buf(),
-                        uploaded,
-                        source: Box::new(source),
-                    })));
+        self.upload_batch(paths, options, &BatchOptions::default())
+            .await?
+            .into_result()
+    }
+
+    /// Uploads several files with bounded concurrency and reports per file.
+    ///
+    /// All files are checked (existence, size and type limits, attachment) before the first
+    /// byte goes out; a bad file fails the whole call with nothing sent. Then up to
+    /// `batch.concurrency` uploads run at once (async: on this task; blocking: on as many
+    /// threads sharing the client). After a failure, with `stop_on_error`, no new file starts
+    /// and those in flight finish; with `rollback`, the files this call uploaded are deleted
+    /// again. An attachment is made once for the whole batch, after the uploads.
+    ///
+    /// ```no_run
+    /// # #[cfg(feature = "sync")]
+    /// # fn demo(client: &strapi_kit::SyncClient) -> strapi_kit::Result<()> {
+    /// use strapi_kit::{BatchOptions, UploadOptions};
+    /// let report = client.upload_batch(
+    ///     &["a.jpg", "b.jpg", "c.jpg"],
+    ///     &UploadOptions::new().on_progress(|p| {
+    ///         eprintln!("{}/{:?} bytes", p.batch_bytes, p.batch_total)
+    ///     }),
+    ///     &BatchOptions::new().concurrency(8),
+    /// )?;
+    /// for (index, path, error) in report.failures() {
+    ///     eprintln!("#{index} {}: {error}", path.display());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn upload_batch<P: AsRef<Path>>(
+        &self,
+        paths: &[P],
+        options: &UploadOptions,
+        batch: &BatchOptions,
+    ) -> Result<BatchReport> {
+        // Check everything first: nothing is sent for a batch with a bad file.
+        let mut parts = Vec::with_capacity(paths.len());
+        let mut total = 0u64;
+        for path in paths {
+            let part = self.checked_path_part(path.as_ref(), options).await?;
+            if let FileBody::Path { len, .. } = &part.body {
+                total += len;
+            }
+            parts.push(std::sync::Mutex::new(Some(part)));
+        }
+        let plan = match options.attachment()? {
+            Some((uid, id, field)) => {
+                let plan = self.plan_attachment(uid, id, field).await?;
+                if let AttachPlan::ThroughEntry(t) = &plan {
+                    if !t.multiple && paths.len() > 1 {
+                        return Err(Error::InvalidInput(format!(
+                            "field {field:?} holds one file; cannot attach {} files to it",
+                            paths.len()
+                        )));
+                    }
+                }
+                Some(plan)
+            }
+            None => None,
+        };
+        let counter = BatchCounter::new(Some(total));
+        let stop = AtomicBool::new(false);
+        let plan_ref = plan.as_ref();
+        let results = flavour::bounded(batch.concurrency, parts.len(), &stop, |i| {
+            let taken = parts[i].lock().ok().and_then(|mut p| p.take());
+            let counter = &counter;
+            let stop = &stop;
+            async move {
+                let part = taken
+                    .ok_or_else(|| Error::InvalidInput("internal: batch part taken twice".into()))?
+                    .in_batch(i, counter);
+                let r = self.send_upload(part, options, plan_ref, None).await;
+                if r.is_err() && batch.stop_on_error {
+                    stop.store(true, Ordering::SeqCst);
+                }
+                r
+            }
+        })
+        .await;
+        let mut items: Vec<BatchItem> = results
+            .into_iter()
+            .zip(paths)
+            .enumerate()
+            .map(|(index, (r, path))| BatchItem {
+                index,
+                path: path.as_ref().to_path_buf(),
+                outcome: match r {
+                    Some(Ok(f)) => BatchOutcome::Uploaded(f),
+                    Some(Err(e)) => BatchOutcome::Failed(e),
+                    None => BatchOutcome::Skipped,
+                },
+            })
+            .collect();
+        let failed = items
+            .iter()
+            .any(|i| matches!(i.outcome, BatchOutcome::Failed(_)));
+        if failed && batch.rollback {
+            for item in &mut items {
+                if let BatchOutcome::Uploaded(f) = &item.outcome {
+                    if self.delete_media(f.id).await.is_ok() {
+                        let outcome = std::mem::replace(&mut item.outcome, BatchOutcome::Skipped);
+                        if let BatchOutcome::Uploaded(f) = outcome {
+                            item.outcome = BatchOutcome::RolledBack(f);
+                        }
+                    }
                 }
             }
+        } else if let Some(AttachPlan::ThroughEntry(target)) = &plan {
+            let ids: Vec<u64> = items
+                .iter()
+                .filter_map(|i| match &i.outcome {
+                    BatchOutcome::Uploaded(f) => Some(f.id),
+                    _ => None,
+                })
+                .collect();
+            if !ids.is_empty() {
+                self.attach_through_entry(target, &ids).await?;
+            }
         }
-        Ok(uploaded)
+        Ok(BatchReport { items })
     }
 
     /// Checks an attachment and decides how to make it.
@@ -251,7 +418,7 @@ impl Client {
 
     /// Sets the media field of the entry to the file (added to the others of a multiple
     /// field).
-    async fn attach_through_entry(&self, t: &EntryTarget, file_id: u64) -> Result<()> {
+    async fn attach_through_entry(&self, t: &EntryTarget, file_ids: &[u64]) -> Result<()> {
         let value = if t.multiple {
             // Read the draft: it is what the next publish will contain.
             let mut read = StrapiQuery::new().fields(["id"]).populate_with(
@@ -268,10 +435,10 @@ impl Client {
                 .and_then(Value::as_array)
                 .map(|a| a.iter().filter_map(|f| f.get("id")?.as_u64()).collect())
                 .unwrap_or_default();
-            ids.push(file_id);
+            ids.extend_from_slice(file_ids);
             json!(ids)
         } else {
-            json!(file_id)
+            json!(file_ids.last())
         };
         let mut write = StrapiQuery::new().fields(["id"]);
         if t.keep_draft {
@@ -445,89 +612,10 @@ impl Client {
             Err(_) => Ok(self.get_media(id.clone()).await?.id),
         }
     }
-
-    /// Downloads a file into memory. `url` is a media URL as Strapi gives it: relative
-    /// (`/uploads/x.png`, joined to the base URL, sub-path kept) or absolute (CDN).
-    pub async fn download_file(&self, url: &str) -> Result<Bytes> {
-        self.download_file_with(url, &DownloadOptions::default())
-            .await
-    }
-
-    /// [`download_file`](Self::download_file) with options.
-    pub async fn download_file_with(&self, url: &str, options: &DownloadOptions) -> Result<Bytes> {
-        let call = self.download_call(url, options)?;
-        let got = self.fetch(&call).await?;
-        Ok(got.body)
-    }
-
-    /// Downloads a file to `path`, streamed: memory stays flat whatever the size. The body
-    /// goes to a temporary file beside `path` that is renamed into place only when complete,
-    /// so a failed download never leaves a truncated file at `path`. Returns the bytes
-    /// written.
-    pub async fn download_file_to(&self, url: &str, path: impl AsRef<Path>) -> Result<u64> {
-        self.download_file_to_with(url, path, &DownloadOptions::default())
-            .await
-    }
-
-    /// [`download_file_to`](Self::download_file_to) with options.
-    pub async fn download_file_to_with(
-        &self,
-        url: &str,
-        path: impl AsRef<Path>,
-        options: &DownloadOptions,
-    ) -> Result<u64> {
-        let path = path.as_ref();
-        let tmp = temp_path_for(path)?;
-        let call = self.download_call(url, options)?;
-        let mut response = self.open(&call).await?;
-        let expected = response.content_length();
-        let mut file = flavour::create_file(&tmp)
-            .await
-            .map_err(|e| Error::io(&tmp, e))?;
-        let mut written = 0u64;
-        let result: Result<()> = loop {
-            match flavour::next_chunk(&mut response).await {
-                Ok(Some(chunk)) => {
-                    if let Err(e) = flavour::write_chunk(&mut file, &chunk).await {
-                        break Err(Error::io(&tmp, e));
-                    }
-                    written += chunk.len() as u64;
-                }
-                Ok(None) => break Ok(()),
-                Err(e) => break Err(crate::client::common::body_error(&call, e)),
-            }
-        };
-        let result = result.and_then(|()| match expected {
-            Some(n) if n != written => Err(Error::unexpected(
-                200,
-                UnexpectedReason::SizeMismatch {
-                    expected: n,
-                    received: written,
-                },
-                b"",
-            )),
-            _ => Ok(()),
-        });
-        let result = match result {
-            Ok(()) => flavour::finish_file(file)
-                .await
-                .map_err(|e| Error::io(&tmp, e)),
-            Err(e) => Err(e),
-        };
-        match result {
-            Ok(()) => {
-                flavour::rename(&tmp, path)
-                    .await
-                    .map_err(|e| Error::io(path, e))?;
-                Ok(written)
-            }
-            Err(e) => {
-                flavour::remove_file(&tmp).await;
-                Err(e)
-            }
-        }
-    }
 }
+
+/// Bytes read from a file's start to tell its type.
+const SNIFF_LEN: usize = 64;
 
 /// How an upload is attached to an entry.
 enum AttachPlan {
@@ -544,30 +632,6 @@ struct EntryTarget {
     multiple: bool,
     draft_and_publish: bool,
     keep_draft: bool,
-}
-
-/// A temporary name beside `path`, in the same directory so the final rename is atomic.
-fn temp_path_for(path: &Path) -> Result<PathBuf> {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let name = path
-        .file_name()
-        .ok_or_else(|| Error::InvalidInput(format!("{} is not a file path", path.display())))?;
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    if !dir.is_dir() {
-        return Err(Error::io(
-            &dir,
-            std::io::Error::new(std::io::ErrorKind::NotFound, "directory does not exist"),
-        ));
-    }
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let mut tmp_name = std::ffi::OsString::from(".");
-    tmp_name.push(name);
-    tmp_name.push(format!(".{}-{n}.strapi-kit.part", std::process::id()));
-    Ok(dir.join(tmp_name))
 }
 
 /// The schema body of the content-type builder, v4 or v5, as one flat object.

@@ -8,6 +8,7 @@
 
 mod auth;
 mod content;
+mod download;
 mod media;
 mod transport;
 

@@ -149,6 +149,9 @@ impl Client {
         if !self.opts.headers.is_empty() {
             rb = rb.headers(self.opts.headers.clone());
         }
+        if !call.headers.is_empty() {
+            rb = rb.headers(call.headers.clone());
+        }
         if let Some(t) = self.opts.timeout {
             rb = rb.timeout(t);
         }

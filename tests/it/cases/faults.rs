@@ -240,30 +240,24 @@ async fn slow_body_times_out() {
 #[the_test]
 async fn unusable_success_bodies_are_typed() {
     use strapi_kit::UnexpectedReason as R;
-    let cases: Vec<(Reply, fn(&R) -> bool)> = vec![
-        (Reply::json(200, r#"{"data":{"id":1,"#), |r| {
-            *r == R::NotJson
-        }),
-        (Reply::raw(200, "text/html", b"<html>hi</html>"), |r| {
-            *r == R::NotJson
-        }),
-        (Reply::raw(200, "application/json", b""), |r| {
-            *r == R::EmptyBody
-        }),
-        (Reply::json(200, r#"{"ok":true}"#), |r| *r == R::NoData),
+    let cases = [
+        (Reply::json(200, r#"{"data":{"id":1,"#), R::NotJson),
+        (Reply::raw(200, "text/html", b"<html>hi</html>"), R::NotJson),
+        (Reply::raw(200, "application/json", b""), R::EmptyBody),
+        (Reply::json(200, r#"{"ok":true}"#), R::NoData),
         (
             Reply::raw(200, "application/json", &[0xff, 0xfe, b'{']),
-            |r| *r == R::NotJson,
+            R::NotJson,
         ),
     ];
-    for (reply, check) in cases {
+    for (reply, want) in cases {
         let mock = Mock::always(reply);
         let err = retrying(&mock)
             .get_one::<Value>("articles", "abc", &q())
             .await
             .unwrap_err();
         match &err {
-            Error::UnexpectedResponse { reason, .. } => assert!(check(reason), "{err:?}"),
+            Error::UnexpectedResponse { reason, .. } => assert_eq!(*reason, want, "{err:?}"),
             other => panic!("{other:?}"),
         }
     }
@@ -412,4 +406,294 @@ async fn connections_are_reused() {
     }
     assert_eq!(mock.hits(), 10);
     assert_eq!(mock.connections(), 1);
+}
+
+/// A file server that answers `Range: bytes=N-` with 206, and cuts the first full answer
+/// half-way when `cut` is set. Without `ranges` it ignores `Range` and sends everything.
+fn file_server(body: Vec<u8>, cut: bool, ranges: bool) -> Mock {
+    Mock::start(move |req, i| {
+        let len = body.len();
+        let accept = if ranges { "bytes" } else { "none" };
+        let start = req
+            .header("range")
+            .and_then(|r| r.strip_prefix("bytes="))
+            .and_then(|r| r.trim_end_matches('-').parse::<usize>().ok())
+            .filter(|_| ranges);
+        match start {
+            Some(s) => Reply::Full {
+                status: 206,
+                headers: vec![
+                    (
+                        "Content-Range".into(),
+                        format!("bytes {s}-{}/{len}", len - 1),
+                    ),
+                    ("Accept-Ranges".into(), accept.into()),
+                ],
+                body: body[s..].to_vec(),
+            },
+            None if cut && i == 0 => Reply::Truncated {
+                status: 200,
+                headers: vec![("Accept-Ranges".into(), accept.into())],
+                body: body[..len / 2].to_vec(),
+                declared: len,
+            },
+            None => Reply::Full {
+                status: 200,
+                headers: vec![("Accept-Ranges".into(), accept.into())],
+                body: body.clone(),
+            },
+        }
+    })
+}
+
+fn sample(len: usize) -> Vec<u8> {
+    (0..len).map(|i| (i * 31 % 251) as u8).collect()
+}
+
+#[maybe]
+#[the_test]
+async fn download_resumes_with_range_after_a_cut() {
+    let body = sample(3_000_000);
+    let mock = file_server(body.clone(), true, true);
+    let dir = TempDir::new("resume");
+    let target = dir.path().join("big.bin");
+    let n = retrying(&mock)
+        .download_file_to("/uploads/big.bin", &target)
+        .await
+        .unwrap();
+    assert_eq!(n, body.len() as u64);
+    assert_eq!(std::fs::read(&target).unwrap(), body);
+    let reqs = mock.requests();
+    assert_eq!(reqs.len(), 2);
+    assert_eq!(reqs[0].header("range"), None);
+    let range = reqs[1].header("range").expect("resumed with Range");
+    assert_eq!(range, format!("bytes={}-", body.len() / 2));
+}
+
+#[maybe]
+#[the_test]
+async fn download_starts_over_without_range_support() {
+    let body = sample(1_000_000);
+    let mock = file_server(body.clone(), true, false);
+    let dir = TempDir::new("restart");
+    let target = dir.path().join("big.bin");
+    let n = retrying(&mock)
+        .download_file_to("/uploads/big.bin", &target)
+        .await
+        .unwrap();
+    assert_eq!(n, body.len() as u64);
+    assert_eq!(std::fs::read(&target).unwrap(), body);
+    assert_eq!(mock.hits(), 2);
+    assert_eq!(mock.requests()[1].header("range"), None);
+}
+
+#[maybe]
+#[the_test]
+async fn cut_download_leaves_no_file() {
+    let body = sample(500_000);
+    let mock = file_server(body, true, true);
+    let dir = TempDir::new("cut");
+    let target = dir.path().join("x.bin");
+    let err = retrying(&mock)
+        .download_file_to_with(
+            "/uploads/x.bin",
+            &target,
+            &strapi_kit::DownloadOptions::new().max_resumes(0),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    assert!(
+        !target.exists(),
+        "no truncated file where the user expects the real one"
+    );
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().flatten().collect();
+    assert!(left.is_empty(), "temporary file removed: {left:?}");
+}
+
+#[maybe]
+#[the_test]
+async fn download_token_policy() {
+    let mock = Mock::always(Reply::raw(200, "image/png", b"png"));
+    let c = retrying(&mock);
+    c.download_file("/uploads/a.png").await.unwrap();
+    c.download_file_with(
+        "/uploads/a.png",
+        &strapi_kit::DownloadOptions::new().send_token(strapi_kit::SendToken::Never),
+    )
+    .await
+    .unwrap();
+    let reqs = mock.requests();
+    assert_eq!(reqs[0].target, "/uploads/a.png");
+    assert_eq!(
+        reqs[0].header("authorization"),
+        Some("Bearer secret-token-value")
+    );
+    assert_eq!(reqs[1].header("authorization"), None);
+
+    // Another host (a CDN) never gets the token unless asked.
+    let cdn = Mock::always(Reply::raw(200, "image/png", b"png"));
+    c.download_file(&format!("{}/x.png", cdn.url))
+        .await
+        .unwrap();
+    c.download_file_with(
+        &format!("{}/x.png", cdn.url),
+        &strapi_kit::DownloadOptions::new().send_token(strapi_kit::SendToken::Always),
+    )
+    .await
+    .unwrap();
+    assert_eq!(cdn.requests()[0].header("authorization"), None);
+    assert_eq!(
+        cdn.requests()[1].header("authorization"),
+        Some("Bearer secret-token-value")
+    );
+}
+
+#[maybe]
+#[the_test]
+async fn validation_and_bad_input_send_nothing() {
+    let mock = Mock::always(Reply::json(201, "[]"));
+    let c = retrying(&mock);
+    let dir = TempDir::new("nothing-sent");
+    let big = dir.write("big.png", &vec![0u8; 5000]);
+    let renamed = dir.write("photo.jpg", b"%PDF-1.4 a document in disguise");
+    let fine = dir.write("fine.txt", b"ok");
+
+    let too_big = c
+        .upload_file(&big, &UploadOptions::new().max_size(1000))
+        .await
+        .unwrap_err();
+    assert!(matches!(too_big, Error::Media(_)), "{too_big:?}");
+    let disallowed = c
+        .upload_file(&fine, &UploadOptions::new().allowed_types(["image/*"]))
+        .await
+        .unwrap_err();
+    assert!(
+        disallowed.to_string().contains("text/plain"),
+        "{disallowed}"
+    );
+    let disguised = c
+        .upload_file(&renamed, &UploadOptions::new().allowed_types(["image/*"]))
+        .await
+        .unwrap_err();
+    assert!(
+        disguised.to_string().contains("application/pdf"),
+        "{disguised}"
+    );
+    let batch = c
+        .upload_files(&[&fine, &big], &UploadOptions::new().max_size(1000))
+        .await
+        .unwrap_err();
+    assert!(batch.to_string().contains("big.png"), "{batch}");
+    let missing = c
+        .upload_file(dir.path().join("nope"), &UploadOptions::new())
+        .await
+        .unwrap_err();
+    assert!(missing.to_string().contains("no such file"));
+    let directory = c
+        .upload_file(dir.path(), &UploadOptions::new())
+        .await
+        .unwrap_err();
+    assert!(directory.to_string().contains("directory"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let locked = dir.write("locked.txt", b"secret");
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+        // Root can read anything; only check when the file really is unreadable.
+        if std::fs::read(&locked).is_err() {
+            let err = c
+                .upload_file(&locked, &UploadOptions::new())
+                .await
+                .unwrap_err();
+            assert!(matches!(err, Error::Media(_) | Error::Io { .. }), "{err:?}");
+        }
+    }
+    for id in ["..", ".", "", "  "] {
+        let err = c.get_one::<Value>("articles", id, &q()).await.unwrap_err();
+        assert!(matches!(err, Error::InvalidInput(_)), "{id:?}: {err:?}");
+    }
+    let err = c
+        .download_file_to("/uploads/a.png", dir.path().join("no/such/dir/a.png"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Io { .. }), "{err:?}");
+    let bad_config = StrapiConfig::new("ftp://example.com", "t").unwrap_err();
+    assert!(matches!(bad_config, Error::Config(_)));
+    assert_eq!(mock.hits(), 0, "nothing may reach the server");
+}
+
+#[maybe]
+#[the_test]
+async fn upload_retry_is_opt_in_and_resends_the_whole_file() {
+    let file_json = r#"[{"id":7,"name":"f.bin","hash":"f","mime":"application/octet-stream","url":"/uploads/f.bin","size":1.0,"provider":"local"}]"#;
+    let dir = TempDir::new("reupload");
+    let content = sample(200_000);
+    let path = dir.write("f.bin", &content);
+
+    let mock = Mock::script(vec![Reply::json(503, "{}"), Reply::json(201, file_json)]);
+    let err = retrying(&mock)
+        .upload_file(&path, &UploadOptions::new())
+        .await
+        .unwrap_err();
+    assert!(err.is_server());
+    assert_eq!(mock.hits(), 1, "an upload is never sent twice by default");
+
+    let mock = Mock::script(vec![Reply::json(503, "{}"), Reply::json(201, file_json)]);
+    let c = retrying(&mock).with_retry(
+        strapi_kit::RetryPolicy::default()
+            .jitter(false)
+            .base_delay(Duration::from_millis(10))
+            .retry_non_idempotent(true),
+    );
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    let opts = UploadOptions::new().on_progress(move |p| sink.lock().unwrap().push(p));
+    let up = c.upload_file(&path, &opts).await.unwrap();
+    assert_eq!(up.id, 7);
+    let reqs = mock.requests();
+    assert_eq!(reqs.len(), 2);
+    for r in &reqs {
+        let found = r
+            .body
+            .windows(content.len())
+            .any(|w| w == content.as_slice());
+        assert!(found, "each attempt carries the whole file");
+    }
+    let last = *seen.lock().unwrap().last().unwrap();
+    assert_eq!(
+        last.bytes,
+        content.len() as u64,
+        "progress restarts with the retry"
+    );
+    assert_eq!(last.batch_bytes, content.len() as u64);
+}
+
+#[maybe]
+#[the_test]
+async fn multipart_layout() {
+    let file_json = r#"[{"id":1,"name":"a b.txt","hash":"a","mime":"text/plain","url":"/uploads/a.txt","size":0.01,"provider":"local"}]"#;
+    let mock = Mock::always(Reply::json(201, file_json));
+    let c = retrying(&mock);
+    let opts = UploadOptions::new()
+        .alternative_text("Alt")
+        .caption("Cap")
+        .name("stored.txt");
+    c.upload_bytes(b"hello".to_vec(), "a b.txt", &opts)
+        .await
+        .unwrap();
+    let r = &mock.requests()[0];
+    assert_eq!(r.method, "POST");
+    assert_eq!(r.target, "/api/upload");
+    let ct = r.header("content-type").unwrap();
+    assert!(ct.starts_with("multipart/form-data; boundary="), "{ct}");
+    let body = String::from_utf8_lossy(&r.body);
+    let info = body.find("name=\"fileInfo\"").expect("fileInfo part");
+    let files = body
+        .find("name=\"files\"; filename=\"a b.txt\"")
+        .expect("files part");
+    assert!(info < files, "metadata before the file");
+    assert!(body.contains(r#"{"alternativeText":"Alt","caption":"Cap","name":"stored.txt"}"#));
+    assert!(body.contains("Content-Type: text/plain"));
+    assert!(!body.contains("name=\"ref\""), "no attachment parts");
 }

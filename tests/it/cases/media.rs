@@ -255,7 +255,8 @@ async fn batch_upload_reports_the_failing_index() {
     let dir = TempDir::new("batch");
     let a = dir.write("a.txt", b"a");
     let b = dir.write("b.txt", b"b");
-    let missing = dir.path().join("missing.txt");
+    // Over Strapi's 1 MiB upload limit: the server refuses it (413).
+    let big = dir.write("big.bin", &vec![1u8; 2 * 1024 * 1024]);
     let d = dir.write("d.txt", b"d");
     let ok = c
         .upload_files(&[&a, &b], &UploadOptions::new().caption("batch"))
@@ -270,11 +271,12 @@ async fn batch_upload_reports_the_failing_index() {
 
     let err = c
         .upload_files(
-            &[a.clone(), b.clone(), missing.clone(), d],
+            &[a.clone(), b.clone(), big.clone(), d],
             &UploadOptions::new(),
         )
         .await
         .unwrap_err();
+    assert!(err.is_payload_too_large(), "{err:?}");
     match err {
         Error::Media(m) => match *m {
             strapi_kit::MediaError::Batch {
@@ -284,14 +286,196 @@ async fn batch_upload_reports_the_failing_index() {
                 ..
             } => {
                 assert_eq!(index, 2);
-                assert_eq!(path, missing);
-                assert_eq!(uploaded.len(), 2);
-                assert_eq!(uploaded[1].name, "b.txt");
+                assert_eq!(path, big);
+                let names: Vec<&str> = uploaded.iter().map(|f| f.name.as_str()).collect();
+                assert!(names.starts_with(&["a.txt", "b.txt"]), "{names:?}");
             }
             other => panic!("{other:?}"),
         },
         other => panic!("{other:?}"),
     }
+}
+
+#[maybe]
+#[the_test]
+async fn batch_checks_every_file_before_uploading() {
+    let c = client();
+    let dir = TempDir::new("precheck");
+    let tag = unique("pre");
+    let a = dir.write(&format!("{tag}-a.txt"), b"a");
+    let missing = dir.path().join(format!("{tag}-missing.txt"));
+    let err = c
+        .upload_files(&[a.clone(), missing.clone()], &UploadOptions::new())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("no such file"), "{err}");
+    let q = StrapiQuery::new().filter(FilterBuilder::new().starts_with("name", &tag));
+    let found = c.list_media(&q).await.unwrap();
+    assert!(found.is_empty(), "nothing was uploaded");
+}
+
+#[maybe]
+#[the_test]
+async fn batch_report_rollback_and_keep_going() {
+    let c = client();
+    let dir = TempDir::new("rollback");
+    let tag = unique("rb");
+    let mut paths = Vec::new();
+    for i in 0..5 {
+        paths.push(dir.write(&format!("{tag}-{i}.txt"), format!("file {i}").as_bytes()));
+    }
+    paths.insert(
+        2,
+        dir.write(&format!("{tag}-big.bin"), &vec![0u8; 2 * 1024 * 1024]),
+    );
+    let all = StrapiQuery::new().filter(FilterBuilder::new().starts_with("name", &tag));
+
+    // Keep going past the failure: every other file is uploaded.
+    let report = c
+        .upload_batch(
+            &paths,
+            &UploadOptions::new(),
+            &strapi_kit::BatchOptions::new()
+                .concurrency(3)
+                .stop_on_error(false),
+        )
+        .await
+        .unwrap();
+    assert_eq!(report.items.len(), 6);
+    let failures = report.failures();
+    assert_eq!(failures.len(), 1);
+    assert_eq!(failures[0].0, 2);
+    assert!(failures[0].2.is_payload_too_large());
+    assert_eq!(report.uploaded().len(), 5);
+    assert!(!report.is_complete());
+    let names: Vec<&str> = report.uploaded().iter().map(|f| f.name.as_str()).collect();
+    let want: Vec<String> = [0, 1, 2, 3, 4]
+        .iter()
+        .map(|i| format!("{tag}-{i}.txt"))
+        .collect();
+    assert_eq!(names, want, "results stay in input order");
+    for f in report.uploaded() {
+        c.delete_media(f.id).await.unwrap();
+    }
+
+    // Roll back: what this call uploaded is deleted again.
+    let report = c
+        .upload_batch(
+            &paths,
+            &UploadOptions::new(),
+            &strapi_kit::BatchOptions::new()
+                .concurrency(2)
+                .rollback(true),
+        )
+        .await
+        .unwrap();
+    assert_eq!(report.failures().len(), 1);
+    assert!(report.uploaded().is_empty());
+    let rolled_back: Vec<u64> = report
+        .items
+        .iter()
+        .filter_map(|i| match &i.outcome {
+            strapi_kit::BatchOutcome::RolledBack(f) => Some(f.id),
+            _ => None,
+        })
+        .collect();
+    assert!(!rolled_back.is_empty());
+    let left = c.list_media(&all).await.unwrap();
+    assert!(left.is_empty(), "rollback left {left:?}");
+}
+
+#[maybe]
+#[the_test]
+async fn progress_adds_up_to_the_sizes() {
+    use std::sync::{Arc, Mutex};
+    let c = client();
+    let dir = TempDir::new("progress");
+    let sizes = [300_000usize, 5, 70_000];
+    let paths: Vec<_> = sizes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| dir.write(&format!("p{i}.bin"), &vec![i as u8; *n]))
+        .collect();
+    let seen: Arc<Mutex<Vec<strapi_kit::Progress>>> = Arc::default();
+    let sink = seen.clone();
+    let opts = UploadOptions::new().on_progress(move |p| sink.lock().unwrap().push(p));
+    let files = c.upload_files(&paths, &opts).await.unwrap();
+    assert_eq!(files.len(), 3);
+    let seen = seen.lock().unwrap().clone();
+    let total: u64 = sizes.iter().map(|n| *n as u64).sum();
+    for (i, n) in sizes.iter().enumerate() {
+        let last = seen
+            .iter()
+            .rfind(|p| p.index == i)
+            .expect("progress per file");
+        assert_eq!((last.bytes, last.total), (*n as u64, Some(*n as u64)));
+    }
+    assert_eq!(seen.iter().map(|p| p.batch_bytes).max(), Some(total));
+    assert!(seen.iter().all(|p| p.batch_total == Some(total)));
+
+    let down: Arc<Mutex<Vec<strapi_kit::Progress>>> = Arc::default();
+    let sink = down.clone();
+    let target = dir.path().join("back.bin");
+    let n = c
+        .download_file_to_with(
+            &files[0].url,
+            &target,
+            &strapi_kit::DownloadOptions::new().on_progress(move |p| sink.lock().unwrap().push(p)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(n, 300_000);
+    let last = *down.lock().unwrap().last().unwrap();
+    assert_eq!((last.bytes, last.total), (300_000, Some(300_000)));
+}
+
+#[maybe]
+#[the_test]
+async fn replace_file_content() {
+    let c = client();
+    let dir = TempDir::new("replace");
+    let first = dir.write("doc.txt", b"first version");
+    let up = c.upload_file(&first, &UploadOptions::new()).await.unwrap();
+    let second = dir.write("doc-v2.txt", b"second, longer version of the document");
+    let replaced = c
+        .replace_media(up.id, &second, &UploadOptions::new().caption("v2"))
+        .await
+        .unwrap();
+    assert_eq!(replaced.id, up.id);
+    assert_eq!(replaced.url, up.url, "Strapi keeps the URL on replace");
+    assert_eq!(replaced.caption.as_deref(), Some("v2"));
+    let back = c.download_file(&up.url).await.unwrap();
+    assert_eq!(&back[..], b"second, longer version of the document");
+}
+
+#[maybe]
+#[the_test]
+async fn validation_before_upload() {
+    let c = client();
+    let dir = TempDir::new("validate");
+    let pdf_named_png = dir.write("sneaky.png", b"%PDF-1.7 not really a picture");
+    let err = c
+        .upload_file(
+            &pdf_named_png,
+            &UploadOptions::new().allowed_types(["image/*"]),
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("application/pdf"), "{err}");
+    let real_png = dir.write("fine.png", &png(4, 4));
+    c.upload_file(
+        &real_png,
+        &UploadOptions::new()
+            .allowed_types(["image/*"])
+            .max_size(10_000),
+    )
+    .await
+    .unwrap();
+    let err = c
+        .upload_file(&real_png, &UploadOptions::new().max_size(10))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("allowed"), "{err}");
 }
 
 #[maybe]
