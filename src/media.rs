@@ -574,6 +574,7 @@ pub struct DownloadOptions {
     pub(crate) send_token: SendToken,
     pub(crate) progress: Option<ProgressFn>,
     pub(crate) max_resumes: u32,
+    pub(crate) durable: bool,
 }
 
 impl Default for DownloadOptions {
@@ -582,6 +583,7 @@ impl Default for DownloadOptions {
             send_token: SendToken::default(),
             progress: None,
             max_resumes: 5,
+            durable: false,
         }
     }
 }
@@ -592,6 +594,7 @@ impl fmt::Debug for DownloadOptions {
             .field("send_token", &self.send_token)
             .field("progress", &self.progress.as_ref().map(|_| "Fn(Progress)"))
             .field("max_resumes", &self.max_resumes)
+            .field("durable", &self.durable)
             .finish()
     }
 }
@@ -610,6 +613,15 @@ impl DownloadOptions {
     /// Calls `f` as bytes arrive (total from `Content-Length`, when the server sends it).
     pub fn on_progress(mut self, f: impl Fn(Progress) + Send + Sync + 'static) -> Self {
         self.progress = Some(Arc::new(f));
+        self
+    }
+
+    /// Flushes a download to disk (`fsync`) before renaming it into place, so that even a
+    /// power cut cannot leave a partial file under the final name. Off by default (like
+    /// curl and wget); the rename alone already guarantees that a failed download leaves
+    /// nothing behind.
+    pub fn durable(mut self, on: bool) -> Self {
+        self.durable = on;
         self
     }
 

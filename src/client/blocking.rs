@@ -98,7 +98,7 @@ mod flavour {
     }
 
     pub(crate) fn next_chunk(resp: &mut Response) -> Result<Option<Bytes>, BodyError> {
-        let mut buf = vec![0u8; 64 * 1024];
+        let mut buf = vec![0u8; 256 * 1024];
         loop {
             match resp.read(&mut buf) {
                 Ok(0) => return Ok(None),
@@ -190,8 +190,11 @@ mod flavour {
         file.write_all(chunk)
     }
 
-    pub(crate) fn finish_file(file: std::fs::File) -> io::Result<()> {
-        file.sync_all()
+    pub(crate) fn finish_file(file: std::fs::File, durable: bool) -> io::Result<()> {
+        if durable {
+            file.sync_all()?;
+        }
+        Ok(())
     }
 
     pub(crate) fn rename(from: &Path, to: &Path) -> io::Result<()> {

@@ -65,7 +65,8 @@ impl Client {
     ///
     /// The body goes to a temporary file beside `path` that is renamed into place only when
     /// it is complete (and as long as announced), so a failed download never leaves a
-    /// truncated file at `path`. When the connection breaks, the download resumes with a
+    /// truncated file at `path`. With [`DownloadOptions::durable`] the data is also flushed
+    /// to disk before the rename (crash-safe, slower). When the connection breaks, the download resumes with a
     /// `Range` request if the server honours it (Strapi's local provider does), and starts
     /// over otherwise, up to [`DownloadOptions::max_resumes`] times. Returns the bytes
     /// written.
@@ -89,7 +90,7 @@ impl Client {
             .map_err(|e| Error::io(&tmp, e))?;
         let result = self.stream_to(&call, &mut file, &tmp, options).await;
         let result = match result {
-            Ok(n) => flavour::finish_file(file)
+            Ok(n) => flavour::finish_file(file, options.durable)
                 .await
                 .map(|()| n)
                 .map_err(|e| Error::io(&tmp, e)),
