@@ -180,6 +180,7 @@ pub struct StrapiConfig {
     pub(crate) timeout: Duration,
     pub(crate) connect_timeout: Duration,
     pub(crate) pool_max_idle_per_host: usize,
+    pub(crate) pool_idle_timeout: Duration,
     pub(crate) user_agent: String,
     pub(crate) default_headers: HeaderMap,
     pub(crate) retry: RetryPolicy,
@@ -197,6 +198,7 @@ impl fmt::Debug for StrapiConfig {
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("pool_max_idle_per_host", &self.pool_max_idle_per_host)
+            .field("pool_idle_timeout", &self.pool_idle_timeout)
             .field("user_agent", &self.user_agent)
             .field("default_headers", &header_names)
             .field("retry", &self.retry)
@@ -229,6 +231,9 @@ impl StrapiConfig {
             timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
             pool_max_idle_per_host: 32,
+            // Strapi runs on Node, whose keep-alive timeout is 5 s: a connection idle for
+            // longer may be closed by the server just as a request goes out on it.
+            pool_idle_timeout: Duration::from_secs(4),
             user_agent: DEFAULT_USER_AGENT.to_owned(),
             default_headers: Vec::new(),
             retry: RetryPolicy::default(),
@@ -363,6 +368,7 @@ pub struct StrapiConfigBuilder {
     timeout: Duration,
     connect_timeout: Duration,
     pool_max_idle_per_host: usize,
+    pool_idle_timeout: Duration,
     user_agent: String,
     default_headers: Vec<(String, String)>,
     retry: RetryPolicy,
@@ -421,6 +427,13 @@ impl StrapiConfigBuilder {
     /// Idle connections kept per host (default 32).
     pub fn pool_max_idle_per_host(mut self, n: usize) -> Self {
         self.pool_max_idle_per_host = n;
+        self
+    }
+    /// How long an idle connection stays in the pool (default 4 s, below the 5 s keep-alive
+    /// timeout of Node, which Strapi runs on; raise it for servers that keep connections
+    /// longer).
+    pub fn pool_idle_timeout(mut self, d: Duration) -> Self {
+        self.pool_idle_timeout = d;
         self
     }
     /// The `User-Agent` header.
@@ -489,6 +502,7 @@ impl StrapiConfigBuilder {
             timeout: self.timeout,
             connect_timeout: self.connect_timeout,
             pool_max_idle_per_host: self.pool_max_idle_per_host,
+            pool_idle_timeout: self.pool_idle_timeout,
             user_agent: self.user_agent,
             default_headers,
             retry: self.retry,

@@ -45,3 +45,6 @@ mod errors;
 
 #[path = "cases/media.rs"]
 mod media;
+
+#[path = "cases/load.rs"]
+mod load;

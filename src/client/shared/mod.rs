@@ -56,6 +56,7 @@ impl Client {
             .timeout(config.timeout())
             .connect_timeout(config.connect_timeout())
             .pool_max_idle_per_host(config.pool_max_idle_per_host)
+            .pool_idle_timeout(config.pool_idle_timeout)
             .user_agent(config.user_agent.clone())
             .default_headers(config.default_headers.clone())
             .build()

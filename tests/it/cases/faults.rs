@@ -697,3 +697,71 @@ async fn multipart_layout() {
     assert!(body.contains("Content-Type: text/plain"));
     assert!(!body.contains("name=\"ref\""), "no attachment parts");
 }
+
+/// Records every event and span field of the current thread as text.
+#[derive(Default, Clone)]
+struct Capture(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+struct FieldText<'a>(&'a mut String);
+
+impl tracing::field::Visit for FieldText<'_> {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        self.0.push_str(&format!(" {}={:?}", field.name(), value));
+    }
+}
+
+impl tracing::Subscriber for Capture {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        let mut line = format!("span {}", span.metadata().name());
+        span.record(&mut FieldText(&mut line));
+        self.0.lock().unwrap().push(line);
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, values: &tracing::span::Record<'_>) {
+        let mut line = String::from("record");
+        values.record(&mut FieldText(&mut line));
+        self.0.lock().unwrap().push(line);
+    }
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        let mut line = format!("event {}", event.metadata().level());
+        event.record(&mut FieldText(&mut line));
+        self.0.lock().unwrap().push(line);
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+#[maybe]
+#[the_test]
+async fn tracing_shows_requests_but_never_the_token() {
+    let capture = Capture::default();
+    let _guard = tracing::subscriber::set_default(capture.clone());
+    let mock = Mock::script(vec![
+        Reply::json(503, "{}"),
+        Reply::json(200, LIST),
+        Reply::json(
+            401,
+            r#"{"error":{"status":401,"message":"Missing or invalid credentials"}}"#,
+        ),
+    ]);
+    let c = retrying(&mock);
+    c.get_many::<Value>("articles", &q()).await.unwrap();
+    let err = c.get_many::<Value>("articles", &q()).await.unwrap_err();
+    let (_, _) = (format!("{err}"), format!("{err:?} {c:?}"));
+    let lines = capture.0.lock().unwrap().clone();
+    let all = lines.join("\n");
+    assert!(all.contains("status=503"), "{all}");
+    assert!(all.contains("status=200"), "{all}");
+    assert!(all.contains("attempt=2"), "{all}");
+    assert!(all.contains("method=GET"), "{all}");
+    assert!(all.contains("elapsed_ms="), "{all}");
+    assert!(
+        !all.contains("secret-token-value"),
+        "token leaked into tracing: {all}"
+    );
+    assert!(!all.to_ascii_lowercase().contains("authorization"), "{all}");
+}

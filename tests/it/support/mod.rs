@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod mock;
+pub mod proxy;
 pub mod strapi;
 
 use std::sync::atomic::{AtomicU64, Ordering};
