@@ -765,3 +765,35 @@ async fn tracing_shows_requests_but_never_the_token() {
     );
     assert!(!all.to_ascii_lowercase().contains("authorization"), "{all}");
 }
+
+#[maybe]
+#[the_test]
+async fn retry_500_when_configured() {
+    let mock = Mock::script(vec![Reply::json(500, "{}"), Reply::json(200, LIST)]);
+    let c = retrying(&mock).with_retry(
+        strapi_kit::RetryPolicy::default()
+            .jitter(false)
+            .base_delay(Duration::from_millis(10))
+            .retry_on_status([500, 502, 503, 504]),
+    );
+    c.get_many::<Value>("articles", &q()).await.unwrap();
+    assert_eq!(mock.hits(), 2);
+}
+
+#[maybe]
+#[the_test]
+async fn ids_are_sent_as_one_encoded_segment() {
+    let mock = Mock::always(Reply::json(200, ENTRY));
+    let c = retrying(&mock);
+    for (id, path) in [
+        ("a/b", "/api/articles/a%2Fb"),
+        ("x?status=draft", "/api/articles/x%3Fstatus=draft"),
+        ("frag#ment", "/api/articles/frag%23ment"),
+        ("100%", "/api/articles/100%25"),
+        ("..%2F", "/api/articles/..%252F"),
+    ] {
+        c.get_one::<Value>("articles", id, &q()).await.unwrap();
+        let last = mock.requests().last().unwrap().target.clone();
+        assert_eq!(last, path, "{id}");
+    }
+}
