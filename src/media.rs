@@ -895,7 +895,7 @@ mod tests {
         let spec = UploadSpec::upload(q, &o, false);
         assert_eq!(
             spec.texts,
-            [("fileInfo", r#"{"name":"a\\"b:c.txt"}"#.to_owned())]
+            [("fileInfo", r#"{"name":"a\"b:c.txt"}"#.to_owned())]
         );
         assert!(path_part::<()>(Path::new("/"), 1, &o).is_err());
         assert!(named_part::<()>(FileBody::Bytes(Bytes::new()), " ", &o).is_err());
