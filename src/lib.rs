@@ -66,12 +66,17 @@ compile_error!(
      the `sync` feature, or both"
 );
 
+pub mod bulk;
 mod client;
 pub mod config;
+mod documents;
 pub mod error;
 pub mod media;
 pub mod models;
+mod paging;
 pub mod query;
+pub mod relations;
+pub mod schema;
 pub mod version;
 
 #[cfg(feature = "sync")]
@@ -91,8 +96,10 @@ pub type SyncClient = blocking::Client;
 #[cfg_attr(docsrs, doc(cfg(feature = "async")))]
 pub type AsyncClient = nonblocking::Client;
 
+pub use bulk::{BulkItem, BulkOptions, BulkOutcome, BulkReport};
 pub use client::common::EntryId;
 pub use config::{Auth, RetryPolicy, Secret, StrapiConfig, StrapiConfigBuilder};
+pub use documents::I18nLocale;
 pub use error::{ApiError, Error, FieldError, MediaError, Result, UnexpectedReason};
 pub use media::{
     BatchItem, BatchOptions, BatchOutcome, BatchReport, DownloadOptions, MediaUpdate, Progress,
@@ -103,5 +110,7 @@ pub use query::{
     DocumentStatus, Filter, FilterBuilder, FilterValue, Locale, Operator, Populate, PopulateField,
     PublicationState, SortDirection, StrapiQuery,
 };
+pub use relations::{Position, Relation, RelationTarget};
 pub use reqwest::Method;
+pub use schema::{Attribute, AttributeType, Component, ContentType, ContentTypeKind, RelationKind};
 pub use version::ApiVersion;

@@ -127,10 +127,13 @@ impl Pager {
         match &mut self.mode {
             Mode::Page { page, size } => {
                 let Some(p) = echo else {
-                    return self.without_echo(received, *size);
+                    let size = *size;
+                    return self.without_echo(received, size);
                 };
                 if p.page.is_some_and(|echoed| echoed != *page) {
-                    return Err(shape("the server answered another page than the one asked for"));
+                    return Err(shape(
+                        "the server answered another page than the one asked for",
+                    ));
                 }
                 let used = p.page_size.unwrap_or(*size);
                 if used == 0 {
@@ -151,10 +154,13 @@ impl Pager {
             }
             Mode::Offset { start, limit } => {
                 let Some(p) = echo else {
-                    return self.without_echo(received, *limit);
+                    let limit = *limit;
+                    return self.without_echo(received, limit);
                 };
                 if p.start.is_some_and(|echoed| echoed != *start) {
-                    return Err(shape("the server answered another offset than the one asked for"));
+                    return Err(shape(
+                        "the server answered another offset than the one asked for",
+                    ));
                 }
                 let used = p.limit.unwrap_or(*limit);
                 if used == 0 {

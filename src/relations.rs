@@ -94,7 +94,9 @@ macro_rules! target_from {
         }
     )*};
 }
-target_from!(&str, String, &String, u32, u64, i32, i64, usize, EntryId, &EntryId);
+target_from!(
+    &str, String, &String, u32, u64, i32, i64, usize, EntryId, &EntryId
+);
 
 /// The value of a relation field in a create or update: entries to connect and disconnect,
 /// or the complete new set.
@@ -135,7 +137,10 @@ impl Relation {
     }
 
     /// Connects these entries too.
-    pub fn and_connect<T: Into<RelationTarget>>(mut self, targets: impl IntoIterator<Item = T>) -> Self {
+    pub fn and_connect<T: Into<RelationTarget>>(
+        mut self,
+        targets: impl IntoIterator<Item = T>,
+    ) -> Self {
         self.connect.extend(targets.into_iter().map(Into::into));
         self
     }

@@ -16,11 +16,16 @@
 #[allow(clippy::duplicate_mod)]
 mod shared;
 
+#[path = "all_entries_blocking.rs"]
+mod all_entries;
+
+pub use all_entries::AllEntries;
 pub use flavour::UploadReader;
 pub use shared::{Client, RawRequest};
 
 /// The flavour's I/O leaves and types, under the names the shared body uses.
 mod flavour {
+    pub(crate) use super::all_entries::AllEntries;
     use std::io::{self, Read, Write};
     use std::path::Path;
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};

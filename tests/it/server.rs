@@ -48,3 +48,21 @@ mod media;
 
 #[path = "cases/load.rs"]
 mod load;
+
+#[path = "cases/paging.rs"]
+mod paging;
+
+#[path = "cases/bulk.rs"]
+mod bulk;
+
+#[path = "cases/drafts.rs"]
+mod drafts;
+
+#[path = "cases/locales.rs"]
+mod locales;
+
+#[path = "cases/schema.rs"]
+mod schema;
+
+#[path = "cases/relations.rs"]
+mod relations;

@@ -132,6 +132,13 @@ impl Client {
     }
 
     /// Creates an entry with query parameters (locale, status, populate of the response).
+    ///
+    /// `locale("fr")` and `status(Draft)` work on both versions: Strapi 4 reads them from
+    /// the data, so there they are sent as `"locale"` and `"publishedAt": null` (fields you
+    /// set yourself win). A status settles the server version first; a locale alone does
+    /// not, so on a client that has not seen the server yet, configure the version or call
+    /// [`detect_version`](Self::detect_version) before creating in a locale on Strapi 4
+    /// ([`create_localization`](Self::create_localization) always knows).
     pub async fn create_with<T: DeserializeOwned, D: Serialize + ?Sized>(
         &self,
         collection: &str,
@@ -139,7 +146,21 @@ impl Client {
         query: &StrapiQuery,
     ) -> Result<EntryResponse<T>> {
         let url = self.content_url(collection, None, query).await?;
-        let call = FCall::new(Method::POST, url).json(&DataEnvelope { data })?;
+        // Without a status, the version is not asked for (Strapi 5 is assumed, as for the
+        // rest of the encoding).
+        let version = match query.get_status() {
+            Some(_) => Some(self.version_for(query).await?),
+            None => self.core.version(),
+        };
+        let v4_data = if version == Some(ApiVersion::V4) {
+            crate::documents::v4_create_data(data, query)?
+        } else {
+            None
+        };
+        let call = match &v4_data {
+            Some(d) => FCall::new(Method::POST, url).json(&DataEnvelope { data: d })?,
+            None => FCall::new(Method::POST, url).json(&DataEnvelope { data })?,
+        };
         let got = self.fetch(&call).await?;
         self.core.decode_entry(got.status, &got.body)
     }

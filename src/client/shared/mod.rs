@@ -7,9 +7,13 @@
 //! Logic that does no I/O belongs in `client::common`, compiled once.
 
 mod auth;
+mod bulk;
 mod content;
+mod documents;
 mod download;
 mod media;
+mod paging;
+mod schema;
 mod transport;
 
 use std::sync::Arc;

@@ -797,3 +797,55 @@ async fn ids_are_sent_as_one_encoded_segment() {
         assert_eq!(last, path, "{id}");
     }
 }
+
+#[maybe]
+#[the_test]
+async fn large_download_cut_half_way_resumes_byte_identical() {
+    use std::io::Read;
+    // 64 MiB by default; `STRAPI_KIT_RESUME_BYTES=1073741824` for the 1 GiB run of the bar.
+    let len: u64 = std::env::var("STRAPI_KIT_RESUME_BYTES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(64 << 20);
+    let mock = Mock::start(move |req, i| {
+        let start = req
+            .header("range")
+            .and_then(|r| r.strip_prefix("bytes="))
+            .and_then(|r| r.trim_end_matches('-').parse::<u64>().ok())
+            .unwrap_or(0);
+        let cut_at = (i == 0).then_some(len / 2);
+        Reply::Generated { len, start, cut_at }
+    });
+    let dir = TempDir::new("resume-large");
+    let target = dir.path().join("large.bin");
+    let n = retrying(&mock)
+        .with_timeout(Duration::from_secs(600))
+        .download_file_to("/uploads/large.bin", &target)
+        .await
+        .unwrap();
+    assert_eq!(n, len);
+    assert_eq!(mock.hits(), 2);
+    assert_eq!(
+        mock.requests()[1].header("range").map(str::to_owned),
+        Some(format!("bytes={}-", len / 2))
+    );
+    let mut f = std::fs::File::open(&target).unwrap();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut at = 0u64;
+    loop {
+        let k = f.read(&mut buf).unwrap();
+        if k == 0 {
+            break;
+        }
+        for (j, b) in buf[..k].iter().enumerate() {
+            assert_eq!(
+                *b,
+                super::mock::generated(at + j as u64),
+                "byte {}",
+                at + j as u64
+            );
+        }
+        at += k as u64;
+    }
+    assert_eq!(at, len);
+}

@@ -1,0 +1,454 @@
+//! Draft & publish, locales and relation values, with one API for Strapi 4 and 5.
+//!
+//! | operation | Strapi 5 | Strapi 4 |
+//! |---|---|---|
+//! | create a draft | `POST ?status=draft` | `POST` with `"publishedAt": null` |
+//! | publish | `PUT ?status=published` `{"data":{}}` | `PUT` `{"data":{"publishedAt": now}}` |
+//! | unpublish | admin API, admin token: `POST /content-manager/collection-types/{uid}/{documentId}/actions/unpublish` | `PUT` `{"data":{"publishedAt": null}}` |
+//! | drafts only | `status=draft&publicationFilter=never-published` | `publicationState=preview&filters[publishedAt][$null]=true` |
+//! | create a localization | `PUT /api/{c}/{documentId}?locale=fr` | `POST /api/{c}/{id}/localizations` (bare body and answer) |
+//! | read / update a locale | `?locale=fr` on the document | the localization's own id, found through `localizations` |
+
+use reqwest::{Method, Url};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+use super::Client;
+use super::content::FCall;
+use super::flavour::maybe;
+use crate::client::common::{EntryId, check_name, from_slice, from_value};
+use crate::documents::{
+    I18nLocale, check_locale, data_object, drafts_query, explain_unpublish_refusal, not_found,
+    now_iso8601, v4_localization_envelope, v4_localized_id,
+};
+use crate::error::{Error, Result};
+use crate::models::{EntryResponse, ListResponse};
+use crate::query::{DocumentStatus, Locale, Populate, PopulateField, StrapiQuery};
+use crate::relations::Relation;
+use crate::schema::{ContentType, ContentTypeKind, check_uid};
+use crate::version::ApiVersion;
+
+impl Client {
+    /// `{base}/{segments…}` (admin routes live outside `/api`), each segment encoded.
+    fn admin_url(&self, segments: &[&str]) -> Result<Url> {
+        let mut url = self.core.config.base_url().clone();
+        url.path_segments_mut()
+            .map_err(|_| Error::InvalidInput("the base URL cannot take a path".into()))?
+            .pop_if_empty()
+            .extend(segments);
+        url.set_query(None);
+        Ok(url)
+    }
+}
+
+#[maybe]
+impl Client {
+    // ----- draft & publish -------------------------------------------------------------
+
+    /// Creates an entry as a draft (not published), on both versions: Strapi 5
+    /// `POST ?status=draft`, Strapi 4 `"publishedAt": null` in the data. The same as
+    /// [`create_with`](Self::create_with) and `status(Draft)`.
+    ///
+    /// ```no_run
+    /// # #[cfg(feature = "sync")]
+    /// # fn demo(client: &strapi_kit::SyncClient) -> strapi_kit::Result<()> {
+    /// use serde_json::{json, Value};
+    /// let draft = client.create_draft::<Value, _>("articles", &json!({"title": "Soon"}))?;
+    /// let key = draft.data["documentId"].as_str().map(str::to_owned)
+    ///     .unwrap_or_else(|| draft.data["id"].to_string());
+    /// client.publish::<Value>("articles", key.as_str())?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn create_draft<T: DeserializeOwned, D: Serialize + ?Sized>(
+        &self,
+        collection: &str,
+        data: &D,
+    ) -> Result<EntryResponse<T>> {
+        let q = StrapiQuery::new().status(DocumentStatus::Draft);
+        self.create_with(collection, data, &q).await
+    }
+
+    /// Publishes an entry (its draft, on Strapi 5) and returns the published version.
+    ///
+    /// Strapi 5: `PUT /api/{c}/{documentId}?status=published` with empty data (a new
+    /// published row, with a new numeric id, each time). Strapi 4: `PUT` with
+    /// `"publishedAt"` set to now.
+    pub async fn publish<T: DeserializeOwned>(
+        &self,
+        collection: &str,
+        id: impl Into<EntryId>,
+    ) -> Result<EntryResponse<T>> {
+        self.publish_with(collection, id, &StrapiQuery::new()).await
+    }
+
+    /// [`publish`](Self::publish) with query parameters: `locale("fr")` publishes that
+    /// locale (on Strapi 4 the localization of the entry is found first), `fields` and
+    /// `populate` shape the answer.
+    pub async fn publish_with<T: DeserializeOwned>(
+        &self,
+        collection: &str,
+        id: impl Into<EntryId>,
+        query: &StrapiQuery,
+    ) -> Result<EntryResponse<T>> {
+        let id = id.into();
+        check_name("content type", collection)?;
+        id.checked()?;
+        match self.detect_version().await? {
+            ApiVersion::V5 => {
+                let q = query.clone().status(DocumentStatus::Published);
+                self.update_with(collection, &id, &json!({}), &q).await
+            }
+            ApiVersion::V4 => {
+                let target = self.v4_target(collection, &id, query).await?;
+                let data = json!({"publishedAt": now_iso8601()});
+                self.update_with(collection, &target, &data, query).await
+            }
+        }
+    }
+
+    /// Unpublishes an entry: it stays as a draft, with its content.
+    ///
+    /// **Strapi 4**: `PUT {"data":{"publishedAt":null}}`, with any token allowed to update.
+    ///
+    /// **Strapi 5 has no REST route for this** (verified on 5.54: `publishedAt` in the data
+    /// is ignored, `DELETE ?status=published` deletes the whole document, `DELETE
+    /// ?status=draft` is a 500). Only the admin API can, so on Strapi 5 this calls
+    /// `POST /content-manager/collection-types/{uid}/{documentId}/actions/unpublish`, which
+    /// needs an **admin token** (Strapi 5's Settings → Admin Tokens, with the content
+    /// manager's Publish permission on the type and, for a localized type, its locales);
+    /// an API token gets [`Error::Authentication`] saying so. Call it on a client built
+    /// with that admin token. `collection` is the plural API name (looked up in the admin
+    /// API's list of content types) or the uid (`api::article.article`). A document that
+    /// is not published answers [`Error::NotFound`] on Strapi 5.
+    ///
+    /// ```no_run
+    /// # #[cfg(feature = "sync")]
+    /// # fn demo(doc_id: &str) -> strapi_kit::Result<()> {
+    /// use strapi_kit::{StrapiConfig, SyncClient};
+    /// let admin = SyncClient::new(StrapiConfig::new("http://localhost:1337", "admin-token")?)?;
+    /// admin.unpublish("articles", doc_id)?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn unpublish(&self, collection: &str, id: impl Into<EntryId>) -> Result<()> {
+        self.unpublish_with(collection, id, &StrapiQuery::new())
+            .await
+    }
+
+    /// [`unpublish`](Self::unpublish) with query parameters: `locale("fr")` unpublishes
+    /// that locale only.
+    pub async fn unpublish_with(
+        &self,
+        collection: &str,
+        id: impl Into<EntryId>,
+        query: &StrapiQuery,
+    ) -> Result<()> {
+        let id = id.into();
+        id.checked()?;
+        let locale = match query.get_locale() {
+            Some(Locale::Code(c)) => {
+                check_locale(c)?;
+                Some(c.clone())
+            }
+            Some(Locale::All) => {
+                return Err(Error::InvalidInput(
+                    "unpublish takes one locale, not all".into(),
+                ));
+            }
+            None => None,
+        };
+        if collection.contains("::") {
+            check_uid(collection)?;
+        } else {
+            check_name("content type", collection)?;
+        }
+        match self.detect_version().await? {
+            ApiVersion::V4 => {
+                if collection.contains("::") {
+                    return Err(Error::InvalidInput(
+                        "on Strapi 4 unpublish takes the collection's API name, not a uid".into(),
+                    ));
+                }
+                let target = self.v4_target(collection, &id, query).await?;
+                let _: EntryResponse<Value> = self
+                    .update_with(
+                        collection,
+                        &target,
+                        &json!({"publishedAt": null}),
+                        &StrapiQuery::new().fields(["publishedAt"]),
+                    )
+                    .await?;
+                Ok(())
+            }
+            ApiVersion::V5 => {
+                let uid = if collection.contains("::") {
+                    collection.to_owned()
+                } else {
+                    self.admin_uid(collection)
+                        .await
+                        .map_err(explain_unpublish_refusal)?
+                };
+                let url = self.admin_url(&[
+                    "content-manager",
+                    "collection-types",
+                    &uid,
+                    id.as_str(),
+                    "actions",
+                    "unpublish",
+                ])?;
+                let body = match locale {
+                    Some(l) => json!({"locale": l}),
+                    None => json!({}),
+                };
+                let call = FCall::new(Method::POST, url).json(&body)?;
+                self.fetch(&call).await.map_err(explain_unpublish_refusal)?;
+                Ok(())
+            }
+        }
+    }
+
+    /// The uid of a collection type from the admin API's list (Strapi 5, admin token).
+    async fn admin_uid(&self, collection: &str) -> Result<String> {
+        let url = self.admin_url(&["content-manager", "content-types"])?;
+        let got = self.fetch(&FCall::new(Method::GET, url)).await?;
+        let body: Value = from_slice(got.status, &got.body)?;
+        ContentType::list_from_json(&body)?
+            .into_iter()
+            .find(|ct| ct.kind == ContentTypeKind::Collection && ct.plural_name == collection)
+            .map(|ct| ct.uid)
+            .ok_or_else(|| {
+                Error::InvalidInput(format!("no collection type is named {collection:?}"))
+            })
+    }
+
+    /// `query` restricted to entries that have no published version, for the server's
+    /// version: Strapi 5 `status=draft&publicationFilter=never-published` (per document
+    /// and locale), Strapi 4 `publicationState=preview&filters[publishedAt][$null]=true`.
+    /// Use it with [`get_many`](Self::get_many), [`get_all`](Self::get_all) or
+    /// [`get_all_iter`](Self::get_all_iter).
+    ///
+    /// (`status(Draft)` alone reads Strapi 5's draft *versions*: every document has one,
+    /// published or not; on Strapi 4 it reads drafts and published entries alike.)
+    pub async fn drafts_query(&self, query: &StrapiQuery) -> Result<StrapiQuery> {
+        Ok(drafts_query(query, self.detect_version().await?))
+    }
+
+    /// One page of the entries that have no published version (see
+    /// [`drafts_query`](Self::drafts_query)).
+    pub async fn get_drafts<T: DeserializeOwned>(
+        &self,
+        collection: &str,
+        query: &StrapiQuery,
+    ) -> Result<ListResponse<T>> {
+        let q = self.drafts_query(query).await?;
+        self.get_many(collection, &q).await
+    }
+
+    /// One page of published entries (their published versions; Strapi's default, made
+    /// explicit: v5 `status=published`, v4 `publicationState=live`).
+    pub async fn get_published<T: DeserializeOwned>(
+        &self,
+        collection: &str,
+        query: &StrapiQuery,
+    ) -> Result<ListResponse<T>> {
+        let q = query.clone().status(DocumentStatus::Published);
+        self.get_many(collection, &q).await
+    }
+
+    // ----- locales ---------------------------------------------------------------------
+
+    /// The locales configured in the i18n plugin (`GET /api/i18n/locales`).
+    pub async fn locales(&self) -> Result<Vec<I18nLocale>> {
+        let call = FCall::new(Method::GET, self.core.api_url(&["i18n", "locales"], None));
+        let got = self.fetch(&call).await?;
+        from_slice(got.status, &got.body)
+    }
+
+    /// Creates the `locale` version of an entry (published, like [`create`](Self::create)).
+    ///
+    /// Strapi 5: `PUT /api/{c}/{documentId}?locale=fr` (same `documentId`; if that locale
+    /// exists already, Strapi 5 updates it). Strapi 4: `POST /api/{c}/{id}/localizations`,
+    /// whose bare answer is normalised here; Strapi 4 creates it as a draft, so it is then
+    /// published for the same result (when the type has draft & publish). Strapi 4 refuses
+    /// a locale the entry already has (`locale is already used`).
+    ///
+    /// ```no_run
+    /// # #[cfg(feature = "sync")]
+    /// # fn demo(client: &strapi_kit::SyncClient, id: &str) -> strapi_kit::Result<()> {
+    /// use serde_json::{json, Value};
+    /// let fr = client.create_localization::<Value, _>(
+    ///     "articles", id, "fr", &json!({"title": "Bonjour"}))?;
+    /// assert_eq!(fr.data["locale"], "fr");
+    /// # Ok(()) }
+    /// ```
+    pub async fn create_localization<T: DeserializeOwned, D: Serialize + ?Sized>(
+        &self,
+        collection: &str,
+        id: impl Into<EntryId>,
+        locale: &str,
+        data: &D,
+    ) -> Result<EntryResponse<T>> {
+        self.create_localization_with(collection, id, locale, data, &StrapiQuery::new())
+            .await
+    }
+
+    /// [`create_localization`](Self::create_localization) with query parameters:
+    /// `status(Draft)` keeps the new localization a draft; `fields`/`populate` shape the
+    /// answer. The locale is the argument (a locale in `query` is ignored).
+    pub async fn create_localization_with<T: DeserializeOwned, D: Serialize + ?Sized>(
+        &self,
+        collection: &str,
+        id: impl Into<EntryId>,
+        locale: &str,
+        data: &D,
+        query: &StrapiQuery,
+    ) -> Result<EntryResponse<T>> {
+        let id = id.into();
+        check_name("content type", collection)?;
+        id.checked()?;
+        check_locale(locale)?;
+        let mut body = data_object(data)?;
+        match self.detect_version().await? {
+            ApiVersion::V5 => {
+                let q = query.clone().locale(locale);
+                self.update_with(collection, &id, &body, &q).await
+            }
+            ApiVersion::V4 => {
+                body.insert("locale".into(), json!(locale));
+                let url = self
+                    .core
+                    .api_url(&[collection, id.as_str(), "localizations"], None);
+                let call = FCall::new(Method::POST, url).json(&body)?;
+                let got = self.fetch(&call).await?;
+                let created: Value = from_slice(got.status, &got.body)?;
+                let envelope = v4_localization_envelope(created);
+                let new_id = envelope["data"]["id"].as_u64().ok_or_else(|| {
+                    Error::unexpected(
+                        got.status,
+                        crate::error::UnexpectedReason::Shape("a localization without id"),
+                        &got.body,
+                    )
+                })?;
+                // Strapi 4 creates localizations as drafts: publish, like a create would.
+                let is_draft = envelope["data"]
+                    .as_object()
+                    .is_some_and(|d| d.get("publishedAt") == Some(&Value::Null));
+                let wants_draft = query.get_status() == Some(DocumentStatus::Draft);
+                if is_draft && !wants_draft {
+                    let data = json!({"publishedAt": now_iso8601()});
+                    return self.update_with(collection, new_id, &data, query).await;
+                }
+                if *query != StrapiQuery::new() {
+                    // The localization route ignores the query: read it again with it.
+                    return self.get_one(collection, new_id, query).await;
+                }
+                from_value(envelope)
+            }
+        }
+    }
+
+    /// Reads the `locale` version of an entry: Strapi 5 `?locale=fr` on the document;
+    /// Strapi 4 the localization's own id (found through `localizations`), so `id` may be
+    /// the id of any locale of the entry. [`Error::NotFound`] when it has no such locale.
+    pub async fn get_localization<T: DeserializeOwned>(
+        &self,
+        collection: &str,
+        id: impl Into<EntryId>,
+        locale: &str,
+        query: &StrapiQuery,
+    ) -> Result<EntryResponse<T>> {
+        let id = id.into();
+        check_name("content type", collection)?;
+        id.checked()?;
+        check_locale(locale)?;
+        let q = query.clone().locale(locale);
+        match self.detect_version().await? {
+            ApiVersion::V5 => self.get_one(collection, &id, &q).await,
+            ApiVersion::V4 => {
+                let target = self.v4_target(collection, &id, &q).await?;
+                self.get_one(collection, &target, query).await
+            }
+        }
+    }
+
+    /// Updates the `locale` version of an entry (only the given fields change). Strapi 5:
+    /// `PUT ?locale=fr` on the document (which publishes, like [`update`](Self::update);
+    /// add `status(Draft)` to `query` to change the draft only; a missing locale is
+    /// created). Strapi 4: `PUT` on the localization's own id ([`Error::NotFound`] when
+    /// the entry has no such locale).
+    pub async fn update_localization<T: DeserializeOwned, D: Serialize + ?Sized>(
+        &self,
+        collection: &str,
+        id: impl Into<EntryId>,
+        locale: &str,
+        data: &D,
+        query: &StrapiQuery,
+    ) -> Result<EntryResponse<T>> {
+        let id = id.into();
+        check_name("content type", collection)?;
+        id.checked()?;
+        check_locale(locale)?;
+        let q = query.clone().locale(locale);
+        match self.detect_version().await? {
+            ApiVersion::V5 => self.update_with(collection, &id, data, &q).await,
+            ApiVersion::V4 => {
+                let target = self.v4_target(collection, &id, &q).await?;
+                self.update_with(collection, &target, data, query).await
+            }
+        }
+    }
+
+    /// Strapi 4: the id of the entry in the query's locale (the entry itself when the query
+    /// has none).
+    async fn v4_target(
+        &self,
+        collection: &str,
+        id: &EntryId,
+        query: &StrapiQuery,
+    ) -> Result<EntryId> {
+        let Some(Locale::Code(locale)) = query.get_locale() else {
+            return Ok(id.clone());
+        };
+        check_locale(locale)?;
+        let probe = StrapiQuery::new()
+            .fields(["locale"])
+            .populate_with(
+                Populate::new()
+                    .field_with("localizations", PopulateField::new().fields(["locale"])),
+            )
+            .status(DocumentStatus::Draft);
+        let entry: EntryResponse<Value> = self.get_one(collection, id, &probe).await?;
+        match v4_localized_id(&entry.data, locale) {
+            Some(found) => Ok(EntryId::from(found)),
+            None => {
+                let url = self.core.api_url(&[collection, id.as_str()], None);
+                Err(not_found(
+                    "GET",
+                    url.as_str(),
+                    format!("{collection} entry {id} has no {locale:?} localization"),
+                ))
+            }
+        }
+    }
+
+    // ----- relations -------------------------------------------------------------------
+
+    /// The JSON of a relation field for the server this client talks to (see
+    /// [`Relation::to_json`]).
+    ///
+    /// ```no_run
+    /// # #[cfg(feature = "sync")]
+    /// # fn demo(client: &strapi_kit::SyncClient, article: &str, author: &str,
+    /// #         tag1: &str, tag2: &str) -> strapi_kit::Result<()> {
+    /// use serde_json::{json, Value};
+    /// use strapi_kit::Relation;
+    /// let author = client.relation(&Relation::set([author]))?;
+    /// let categories = client.relation(&Relation::connect([tag1]).and_disconnect([tag2]))?;
+    /// client.update::<Value, _>("articles", article,
+    ///     &json!({"author": author, "categories": categories}))?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn relation(&self, relation: &Relation) -> Result<Value> {
+        relation.to_json(self.detect_version().await?)
+    }
+}

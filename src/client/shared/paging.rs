@@ -1,0 +1,104 @@
+//! Every entry of a query, across pages: `get_all` and `get_all_iter`. The paging itself
+//! (next query, clamp handling, termination) is `crate::paging::Pager`, compiled once; the
+//! iterator (blocking) or stream (async) around it is the flavour's `AllEntries`.
+
+use serde::de::DeserializeOwned;
+
+use super::Client;
+use super::flavour::{self, maybe};
+use crate::client::common::check_name;
+use crate::error::Result;
+use crate::paging::Pager;
+use crate::query::StrapiQuery;
+
+impl Client {
+    /// Every entry matching `query`, page after page, as an iterator (blocking client) or a
+    /// stream (async client) of `Result<T>`.
+    ///
+    /// - The page size is the query's (`paginate(1, 500)` or `offset(0, 500)`), else 100.
+    ///   Strapi clamps it to its `maxLimit` (100 by default) and says so only in
+    ///   `meta.pagination`: the echoed size is read after every page and used for the
+    ///   next, so no entry is skipped or repeated. A page in the query is the first one read.
+    /// - `id:asc` is appended as the last sort key unless the query already sorts by `id`:
+    ///   without a total order the database may order rows differently from one page to the
+    ///   next (ties on your sort keys included), which skips some and repeats others.
+    /// - The async stream sends the request for the next page as soon as a page arrives, so
+    ///   it is under way while you consume the current one.
+    /// - An error (HTTP, decoding, or a server answering another page than asked) is yielded
+    ///   once, after the entries already received, and ends the walk.
+    ///
+    /// Entries written by others while you page can still shift offsets; filter on
+    /// something stable (e.g. `createdAt` before the start) when that matters.
+    ///
+    /// Bad input (collection name, query) fails here, before any request.
+    ///
+    /// ```no_run
+    /// # #[cfg(feature = "sync")]
+    /// # fn demo(client: &strapi_kit::SyncClient) -> strapi_kit::Result<()> {
+    /// use strapi_kit::StrapiQuery;
+    /// #[derive(serde::Deserialize)]
+    /// struct Article { title: String }
+    /// for article in client.get_all_iter::<Article>("articles", &StrapiQuery::new())? {
+    ///     println!("{}", article?.title);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// ```no_run
+    /// # #[cfg(feature = "async")]
+    /// # async fn demo(client: &strapi_kit::AsyncClient) -> strapi_kit::Result<()> {
+    /// use strapi_kit::StrapiQuery;
+    /// let mut all = client.get_all_iter::<serde_json::Value>("articles", &StrapiQuery::new())?;
+    /// // `next` needs no trait import; it is also a `futures_util::Stream`.
+    /// while let Some(article) = all.next().await {
+    ///     println!("{}", article?["title"]);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn get_all_iter<T>(
+        &self,
+        collection: &str,
+        query: &StrapiQuery,
+    ) -> Result<flavour::AllEntries<T>>
+    where
+        T: DeserializeOwned + Send + 'static,
+    {
+        check_name("content type", collection)?;
+        let pager = Pager::new(query)?;
+        Ok(flavour::AllEntries::new(
+            self.clone(),
+            collection.to_owned(),
+            pager,
+        ))
+    }
+}
+
+#[maybe]
+impl Client {
+    /// Every entry matching `query`, all pages collected (see
+    /// [`get_all_iter`](Self::get_all_iter) for the paging rules). Fails at the first error.
+    ///
+    /// ```no_run
+    /// # #[cfg(feature = "sync")]
+    /// # fn demo(client: &strapi_kit::SyncClient) -> strapi_kit::Result<()> {
+    /// use strapi_kit::{FilterBuilder, StrapiQuery};
+    /// let q = StrapiQuery::new()
+    ///     .filter(FilterBuilder::new().eq("featured", true))
+    ///     .paginate(1, 100);
+    /// let all: Vec<serde_json::Value> = client.get_all("articles", &q)?;
+    /// # Ok(()) }
+    /// ```
+    // The blocking flavour reads this `while let` as a loop over an `Iterator`.
+    #[allow(clippy::while_let_on_iterator)]
+    pub async fn get_all<T>(&self, collection: &str, query: &StrapiQuery) -> Result<Vec<T>>
+    where
+        T: DeserializeOwned + Send + 'static,
+    {
+        let mut entries = self.get_all_iter::<T>(collection, query)?;
+        let mut out = Vec::new();
+        while let Some(entry) = entries.next().await {
+            out.push(entry?);
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,65 @@
+//! Schema introspection through the content-type builder's content API, typed
+//! (`crate::schema`).
+
+use reqwest::Method;
+use serde_json::Value;
+
+use super::Client;
+use super::content::FCall;
+use super::flavour::maybe;
+use crate::client::common::from_slice;
+use crate::error::Result;
+use crate::schema::{Component, ContentType, check_uid};
+
+#[maybe]
+impl Client {
+    async fn builder_get(&self, segments: &[&str]) -> Result<Value> {
+        let mut path = vec!["content-type-builder"];
+        path.extend_from_slice(segments);
+        let call = FCall::new(Method::GET, self.core.api_url(&path, None));
+        let got = self.fetch(&call).await?;
+        from_slice(got.status, &got.body)
+    }
+
+    /// Every content type, yours (`api::…`, see [`ContentType::is_api`]) and those of
+    /// plugins and the admin (`GET /api/content-type-builder/content-types`).
+    ///
+    /// Needs a token allowed to read the content-type builder (full access): a read-only
+    /// token or the public role gets [`Error::Authorization`](crate::Error::Authorization).
+    ///
+    /// ```no_run
+    /// # #[cfg(feature = "sync")]
+    /// # fn demo(client: &strapi_kit::SyncClient) -> strapi_kit::Result<()> {
+    /// for ct in client.content_types()?.iter().filter(|ct| ct.is_api()) {
+    ///     println!("{} at /api/{} (draft & publish: {})", ct.uid, ct.route(), ct.draft_and_publish);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn content_types(&self) -> Result<Vec<ContentType>> {
+        let body = self.builder_get(&["content-types"]).await?;
+        ContentType::list_from_json(&body)
+    }
+
+    /// One content type by uid (`api::article.article`;
+    /// `GET /api/content-type-builder/content-types/{uid}`). An unknown uid is
+    /// [`Error::NotFound`](crate::Error::NotFound).
+    pub async fn content_type(&self, uid: &str) -> Result<ContentType> {
+        check_uid(uid)?;
+        let body = self.builder_get(&["content-types", uid]).await?;
+        ContentType::from_json(&body)
+    }
+
+    /// Every component (`GET /api/content-type-builder/components`).
+    pub async fn components(&self) -> Result<Vec<Component>> {
+        let body = self.builder_get(&["components"]).await?;
+        Component::list_from_json(&body)
+    }
+
+    /// One component by uid (`shared.seo`;
+    /// `GET /api/content-type-builder/components/{uid}`).
+    pub async fn component(&self, uid: &str) -> Result<Component> {
+        check_uid(uid)?;
+        let body = self.builder_get(&["components", uid]).await?;
+        Component::from_json(&body)
+    }
+}
