@@ -135,10 +135,8 @@ impl Client {
     ///
     /// `locale("fr")` and `status(Draft)` work on both versions: Strapi 4 reads them from
     /// the data, so there they are sent as `"locale"` and `"publishedAt": null` (fields you
-    /// set yourself win). A status settles the server version first; a locale alone does
-    /// not, so on a client that has not seen the server yet, configure the version or call
-    /// [`detect_version`](Self::detect_version) before creating in a locale on Strapi 4
-    /// ([`create_localization`](Self::create_localization) always knows).
+    /// set yourself win). Either settles the server version first (see
+    /// [`detect_version`](Self::detect_version)).
     pub async fn create_with<T: DeserializeOwned, D: Serialize + ?Sized>(
         &self,
         collection: &str,
@@ -146,11 +144,12 @@ impl Client {
         query: &StrapiQuery,
     ) -> Result<EntryResponse<T>> {
         let url = self.content_url(collection, None, query).await?;
-        // Without a status, the version is not asked for (Strapi 5 is assumed, as for the
-        // rest of the encoding).
-        let version = match query.get_status() {
-            Some(_) => Some(self.version_for(query).await?),
-            None => self.core.version(),
+        // A status or a locale is written differently for Strapi 4 (into the data), so the
+        // version is settled first (one probe, once per client).
+        let version = if query.get_status().is_some() || query.get_locale().is_some() {
+            Some(self.detect_version().await?)
+        } else {
+            self.core.version()
         };
         let v4_data = if version == Some(ApiVersion::V4) {
             crate::documents::v4_create_data(data, query)?

@@ -345,20 +345,14 @@ async fn raw_request_escape_hatch() {
 async fn drafts_are_read_with_status_draft() {
     let c = client();
     let t = unique("draft");
-    // Creating a draft differs by version (the draft API comes with the content issue).
-    let created: EntryResponse<Value> = if is_v5() {
-        c.create_with(
+    let created: EntryResponse<Value> = c
+        .create_with(
             "articles",
             &json!({"title": t}),
             &StrapiQuery::new().status(DocumentStatus::Draft),
         )
         .await
-        .unwrap()
-    } else {
-        c.create("articles", &json!({"title": t, "publishedAt": null}))
-            .await
-            .unwrap()
-    };
+        .unwrap();
     assert_eq!(created.data["publishedAt"], Value::Null);
     let only_this = FilterBuilder::new().eq("title", &t);
     let published: ListResponse<Value> = c

@@ -353,7 +353,14 @@ async fn per_call_headers_and_user_agent() {
 #[the_test]
 async fn wire_format_of_queries_and_bodies() {
     let mock = Mock::always(Reply::json(201, ENTRY));
-    let c = retrying(&mock);
+    let c = Client::new(
+        StrapiConfig::builder(&mock.url)
+            .api_token("t")
+            .api_version(strapi_kit::ApiVersion::V5)
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
     let query = StrapiQuery::new()
         .filter(FilterBuilder::new().eq("title", "a b&c"))
         .locale("fr");

@@ -523,22 +523,14 @@ async fn field_selection() {
 async fn locale_reading() {
     let c = client();
     let t = unique("locale");
-    // Writing a locale differs by version until the locale API (content issue) lands.
-    if is_v5() {
-        let _: EntryResponse<Value> = c
-            .create_with(
-                "articles",
-                &json!({"title": t}),
-                &StrapiQuery::new().locale("fr"),
-            )
-            .await
-            .unwrap();
-    } else {
-        let _: EntryResponse<Value> = c
-            .create("articles", &json!({"title": t, "locale": "fr"}))
-            .await
-            .unwrap();
-    }
+    let _: EntryResponse<Value> = c
+        .create_with(
+            "articles",
+            &json!({"title": t}),
+            &StrapiQuery::new().locale("fr"),
+        )
+        .await
+        .unwrap();
     let only = FilterBuilder::new().eq("title", &t);
     let en: ListResponse<Value> = c
         .get_many("articles", &StrapiQuery::new().filter(only.clone()))
