@@ -9,7 +9,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 EXAMPLE="${1:-media_sync}"
 VERSION="${STRAPI_DEMO_VERSION:-v5}"
-case "$EXAMPLE" in *sync) FEATURES="sync" ;; *) FEATURES="async" ;; esac
+case "$EXAMPLE" in *_async) FEATURES="async" ;; *) FEATURES="sync" ;; esac
 
 bash "$ROOT/tests/strapi/install.sh" "$VERSION"
 
