@@ -23,15 +23,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let multi = MultiProgress::new();
     let style = ProgressStyle::with_template("{prefix:>10} [{bar:30}] {bytes}/{total_bytes}")?
         .progress_chars("=> ");
-    let total: u64 = paths.iter().map(|p| std::fs::metadata(p).map_or(0, |m| m.len())).sum();
-    let batch = multi.add(ProgressBar::new(total).with_style(style.clone()).with_prefix("batch"));
+    let total: u64 = paths
+        .iter()
+        .map(|p| std::fs::metadata(p).map_or(0, |m| m.len()))
+        .sum();
+    let batch = multi.add(
+        ProgressBar::new(total)
+            .with_style(style.clone())
+            .with_prefix("batch"),
+    );
     let bars: Arc<Vec<ProgressBar>> = Arc::new(
         paths
             .iter()
             .enumerate()
             .map(|(i, p)| {
                 let len = std::fs::metadata(p).map_or(0, |m| m.len());
-                multi.add(ProgressBar::new(len).with_style(style.clone()).with_prefix(format!("clip {i}")))
+                multi.add(
+                    ProgressBar::new(len)
+                        .with_style(style.clone())
+                        .with_prefix(format!("clip {i}")),
+                )
             })
             .collect(),
     );
@@ -49,7 +60,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         bar.finish();
     }
     batch.finish_with_message("done");
-    println!("uploaded {} of {} files", report.uploaded().len(), paths.len());
+    println!(
+        "uploaded {} of {} files",
+        report.uploaded().len(),
+        paths.len()
+    );
     for f in report.uploaded() {
         client.delete_media(f.id)?;
     }

@@ -6,8 +6,7 @@
 
 use serde_json::Value;
 use strapi_kit::{
-    DocumentStatus, FilterBuilder, Populate, PopulateField, SortDirection, StrapiQuery,
-    SyncClient,
+    DocumentStatus, FilterBuilder, Populate, PopulateField, SortDirection, StrapiQuery, SyncClient,
 };
 
 fn show(name: &str, q: &StrapiQuery) -> strapi_kit::Result<()> {
@@ -41,12 +40,14 @@ fn main() -> strapi_kit::Result<()> {
     let deep = StrapiQuery::new().populate_with(
         Populate::new().field("cover").field_with(
             "author",
-            PopulateField::new().fields(["name"]).populate(Populate::new().field_with(
-                "articles",
-                PopulateField::new()
-                    .fields(["title"])
-                    .sort_by("publishedAt", SortDirection::Desc),
-            )),
+            PopulateField::new().fields(["name"]).populate(
+                Populate::new().field_with(
+                    "articles",
+                    PopulateField::new()
+                        .fields(["title"])
+                        .sort_by("publishedAt", SortDirection::Desc),
+                ),
+            ),
         ),
     );
     show("deep populate", &deep)?;
@@ -55,13 +56,20 @@ fn main() -> strapi_kit::Result<()> {
         .locale("fr")
         .status(DocumentStatus::Draft)
         .offset(0, 10);
-    show("French drafts (v5 spelling; v4 gets publicationState)", &drafts_in_french)?;
+    show(
+        "French drafts (v5 spelling; v4 gets publicationState)",
+        &drafts_in_french,
+    )?;
 
     // Mistakes are caught before anything is sent.
     let bad = StrapiQuery::new().paginate(1, 10).offset(0, 10);
     println!("mixing paginations: {}", bad.to_query_string().unwrap_err());
 
-    for (name, q) in [("popular", &popular), ("deep", &deep), ("drafts", &drafts_in_french)] {
+    for (name, q) in [
+        ("popular", &popular),
+        ("deep", &deep),
+        ("drafts", &drafts_in_french),
+    ] {
         let page = client.get_many::<Value>("articles", q)?;
         println!("{name}: {} entries", page.data.len());
     }

@@ -11,7 +11,10 @@ async fn main() -> strapi_kit::Result<()> {
     let client = AsyncClient::from_env()?;
 
     let created: EntryResponse<Value> = client
-        .create("articles", &json!({"title": "Hello from async Rust", "views": 1}))
+        .create(
+            "articles",
+            &json!({"title": "Hello from async Rust", "views": 1}),
+        )
         .await?;
     let id = created
         .data

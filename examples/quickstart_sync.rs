@@ -10,10 +10,8 @@ use strapi_kit::{EntryResponse, FilterBuilder, StrapiQuery, SyncClient};
 fn main() -> strapi_kit::Result<()> {
     let client = SyncClient::from_env()?;
 
-    let created: EntryResponse<Value> = client.create(
-        "articles",
-        &json!({"title": "Hello from Rust", "views": 1}),
-    )?;
+    let created: EntryResponse<Value> =
+        client.create("articles", &json!({"title": "Hello from Rust", "views": 1}))?;
     // v5 addresses entries by documentId, v4 by id; the client tells you which it talks to.
     let id = created
         .data
