@@ -154,7 +154,7 @@ pub(crate) struct Core {
     version: AtomicU8,
     limiter: Option<RateLimiter>,
     rng: AtomicU64,
-    schemas: Mutex<std::collections::HashMap<String, Value>>,
+    schemas: Mutex<std::collections::HashMap<String, crate::schema::ContentType>>,
 }
 
 impl std::fmt::Debug for Core {
@@ -224,7 +224,7 @@ impl Core {
     }
 
     /// A cached content-type schema.
-    pub fn schema_cache(&self, uid: &str) -> Option<Value> {
+    pub fn schema_cache(&self, uid: &str) -> Option<crate::schema::ContentType> {
         self.schemas
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -232,7 +232,7 @@ impl Core {
             .cloned()
     }
 
-    pub fn cache_schema(&self, uid: &str, schema: &Value) {
+    pub fn cache_schema(&self, uid: &str, schema: &crate::schema::ContentType) {
         self.schemas
             .lock()
             .unwrap_or_else(|p| p.into_inner())

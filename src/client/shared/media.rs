@@ -21,6 +21,7 @@ use crate::media::{
 use crate::models::EntryResponse;
 use crate::models::MediaFile;
 use crate::query::{DocumentStatus, FilterBuilder, Populate, PopulateField, StrapiQuery};
+use crate::schema::AttributeType;
 use crate::version::ApiVersion;
 
 #[maybe]
@@ -363,7 +364,7 @@ impl Client {
     /// upload.
     async fn plan_attachment(&self, uid: &str, id: &EntryId, field: &str) -> Result<AttachPlan> {
         let version = self.detect_version().await?;
-        let schema = match self.content_type_schema(uid).await {
+        let schema = match self.content_type_cached(uid).await {
             Ok(s) => s,
             // Without the content-type builder, v4 can still use Strapi's own mechanism.
             Err(e) if version == ApiVersion::V4 && (e.is_authorization() || e.is_not_found()) => {
@@ -371,16 +372,17 @@ impl Client {
             }
             Err(e) => return Err(e),
         };
-        let plural = schema_str(&schema, "pluralName")
-            .ok_or_else(|| Error::InvalidInput(format!("the schema of {uid} has no pluralName")))?;
-        let attr = schema_attributes(&schema).and_then(|a| a.get(field));
-        let Some(attr) = attr.filter(|a| a.get("type").and_then(Value::as_str) == Some("media"))
+        let plural = schema.plural_name.clone();
+        let Some(attr) = schema
+            .attributes
+            .get(field)
+            .filter(|a| a.kind == AttributeType::Media)
         else {
             return Err(Error::InvalidInput(format!(
                 "{uid} has no media field {field:?}"
             )));
         };
-        let draft_and_publish = schema_flag(&schema, "draftAndPublish");
+        let draft_and_publish = schema.draft_and_publish;
         if version == ApiVersion::V4 {
             // The entry must exist (Strapi 4 would upload and attach to nothing).
             let q = StrapiQuery::new()
@@ -410,7 +412,7 @@ impl Client {
             plural,
             document_id,
             field: field.to_owned(),
-            multiple: attr.get("multiple").and_then(Value::as_bool) == Some(true),
+            multiple: attr.multiple,
             draft_and_publish,
             keep_draft,
         }))
@@ -475,27 +477,6 @@ impl Client {
         Err(Error::InvalidInput(format!(
             "no {plural} entry has the id {s}"
         )))
-    }
-
-    /// The content-type-builder schema of a model (`api::article.article`), normalised to
-    /// one shape for v4 and v5: `{uid, pluralName, singularName, kind, attributes, …}`.
-    /// Needs a token allowed to read the content-type builder (full access).
-    pub async fn content_type_schema(&self, uid: &str) -> Result<Value> {
-        if let Some(hit) = self.core.schema_cache(uid) {
-            return Ok(hit);
-        }
-        let call = FCall::new(
-            Method::GET,
-            self.core
-                .api_url(&["content-type-builder", "content-types", uid], None),
-        );
-        let got = self.fetch(&call).await?;
-        let body: Value = crate::client::common::from_slice(got.status, &got.body)?;
-        let schema = normalize_schema(body).ok_or_else(|| {
-            Error::unexpected(got.status, UnexpectedReason::Shape("no schema"), &got.body)
-        })?;
-        self.core.cache_schema(uid, &schema);
-        Ok(schema)
     }
 
     fn decode_uploaded(&self, status: u16, body: &[u8]) -> Result<MediaFile> {
@@ -632,44 +613,4 @@ struct EntryTarget {
     multiple: bool,
     draft_and_publish: bool,
     keep_draft: bool,
-}
-
-/// The schema body of the content-type builder, v4 or v5, as one flat object.
-fn normalize_schema(body: Value) -> Option<Value> {
-    let data = body.get("data").cloned().unwrap_or(body);
-    let mut out = serde_json::Map::new();
-    if let Some(uid) = data.get("uid") {
-        out.insert("uid".into(), uid.clone());
-    }
-    let schema = data.get("schema").unwrap_or(&data);
-    let obj = schema.as_object()?;
-    for (k, v) in obj {
-        if k == "info" {
-            if let Some(info) = v.as_object() {
-                for (ik, iv) in info {
-                    out.entry(ik.clone()).or_insert_with(|| iv.clone());
-                }
-            }
-        } else if k == "options" {
-            if let Some(dp) = v.get("draftAndPublish") {
-                out.entry("draftAndPublish").or_insert_with(|| dp.clone());
-            }
-            out.insert(k.clone(), v.clone());
-        } else {
-            out.insert(k.clone(), v.clone());
-        }
-    }
-    out.contains_key("attributes").then_some(Value::Object(out))
-}
-
-fn schema_str(schema: &Value, key: &str) -> Option<String> {
-    schema.get(key).and_then(Value::as_str).map(str::to_owned)
-}
-
-fn schema_flag(schema: &Value, key: &str) -> bool {
-    schema.get(key).and_then(Value::as_bool) == Some(true)
-}
-
-fn schema_attributes(schema: &Value) -> Option<&serde_json::Map<String, Value>> {
-    schema.get("attributes").and_then(Value::as_object)
 }

@@ -49,6 +49,17 @@ impl Client {
         ContentType::from_json(&body)
     }
 
+    /// [`content_type`](Self::content_type), remembered per client (the media attach path
+    /// asks for the same schema for every file; `reset_version_detection` forgets it).
+    pub(crate) async fn content_type_cached(&self, uid: &str) -> Result<ContentType> {
+        if let Some(hit) = self.core.schema_cache(uid) {
+            return Ok(hit);
+        }
+        let ct = self.content_type(uid).await?;
+        self.core.cache_schema(uid, &ct);
+        Ok(ct)
+    }
+
     /// Every component (`GET /api/content-type-builder/components`).
     pub async fn components(&self) -> Result<Vec<Component>> {
         let body = self.builder_get(&["components"]).await?;
