@@ -487,7 +487,12 @@ impl Core {
             }
             _ => {}
         }
-        from_value(value)
+        // Tracking the JSON path costs a quarter of the decode: do it only to explain a
+        // failure, by decoding the body once more (a cold path).
+        match R::deserialize(value) {
+            Ok(r) => Ok(r),
+            Err(_) => from_value(self.parse_body(status, body)?),
+        }
     }
 }
 
