@@ -411,7 +411,12 @@ impl Error {
 /// The first 512 bytes of a body, lossily decoded, for error messages.
 pub(crate) fn preview(body: &[u8]) -> String {
     const MAX: usize = 512;
-    let cut = body.len().min(MAX);
+    let mut cut = body.len().min(MAX);
+    // Cut before a UTF-8 character, not inside it (it has at most 3 continuation bytes), so
+    // that a text body is shown without a made-up U+FFFD at the end.
+    while cut < body.len() && cut > MAX - 3 && body[cut] & 0xC0 == 0x80 {
+        cut -= 1;
+    }
     let mut s = String::from_utf8_lossy(&body[..cut]).into_owned();
     if body.len() > MAX {
         s.push('…');
@@ -567,6 +572,24 @@ mod tests {
         assert!(!api.message.is_empty());
         let api = parse_error_body(599, "GET", "u", None, b"{\"error\":42}");
         assert_eq!(api.status, 599);
+    }
+
+    #[test]
+    fn fuzz_long_text_body_is_cut_at_a_char_boundary() {
+        // Minimised by `fuzz/` (target `error_body`): a non-JSON body of more than 512 bytes
+        // with "…" (3 bytes) across byte 512. The message ended in "\u{FFFD}…".
+        let body = [&[b'G'; 510][..], "…GGGanoGGtatzs\"".as_bytes()].concat();
+        let api = parse_error_body(400, "POST", "u", None, &body);
+        assert_eq!(api.message, format!("{}…", "G".repeat(510)));
+        // A 4-byte character straddling the cut, and invalid bytes, still stay bounded.
+        let body = [&[b'a'; 509][..], "😀😀".as_bytes()].concat();
+        let api = parse_error_body(500, "GET", "u", None, &body);
+        assert_eq!(api.message, format!("{}…", "a".repeat(509)));
+        let body = [&[b'a'; 508][..], "😀😀".as_bytes()].concat();
+        let api = parse_error_body(500, "GET", "u", None, &body);
+        assert_eq!(api.message, format!("{}😀…", "a".repeat(508)));
+        let api = parse_error_body(500, "GET", "u", None, &[0x80; 600]);
+        assert!(api.message.ends_with('…') && api.message.chars().count() <= 513);
     }
 
     #[test]

@@ -118,6 +118,22 @@ impl<'s> KeyWriter<'s> {
         mark
     }
 
+    /// Appends a `[name]` given by the caller (field, relation, component): refused when
+    /// `qs` would read it as structure instead of a name (empty, brackets, a leading `$`,
+    /// or all digits, which `qs` takes for an array index).
+    pub fn name(&mut self, name: &str) -> Mark {
+        let structural = name.is_empty()
+            || name.contains(['[', ']'])
+            || name.starts_with('$')
+            || name.bytes().all(|b| b.is_ascii_digit());
+        if structural && self.error.is_none() {
+            self.error = Some(format!(
+                "{name:?} cannot be sent as a name: Strapi's query parser would read it as structure"
+            ));
+        }
+        self.seg(name)
+    }
+
     /// Appends an array index `[i]`, checking Strapi's array limit.
     pub fn index(&mut self, i: usize) -> Mark {
         if i >= MAX_ARRAY_LEN && self.error.is_none() {

@@ -276,6 +276,9 @@ impl FilterBuilder {
     }
 
     /// `$or`: at least one of the builders holds (each builder is an AND of its conditions).
+    ///
+    /// Encoding fails ([`Error::InvalidInput`](crate::Error::InvalidInput)) if there are no
+    /// builders or one of them is empty.
     pub fn or_group(mut self, builders: impl IntoIterator<Item = FilterBuilder>) -> Self {
         self.items.push(Filter::Or(
             builders.into_iter().map(FilterBuilder::build).collect(),
@@ -291,7 +294,7 @@ impl FilterBuilder {
         self
     }
 
-    /// `$not`: the builder does not hold.
+    /// `$not`: the builder does not hold. Encoding fails if the builder is empty.
     pub fn not_group(mut self, builder: FilterBuilder) -> Self {
         self.items.push(Filter::Not(Box::new(builder.build())));
         self
@@ -392,6 +395,11 @@ fn has_collision(flat: &[&Filter]) -> bool {
 }
 
 fn write_one(w: &mut KeyWriter<'_>, f: &Filter, scratch: &mut String) {
+    if w.error.is_some() {
+        // The query is already refused (e.g. nested past `qs`' depth): stop descending, so
+        // that a very deep tree costs neither time nor stack.
+        return;
+    }
     match f {
         Filter::Condition(c) => write_condition(w, c, scratch),
         Filter::And(items) => write_conjunction(w, items, scratch),
@@ -399,6 +407,14 @@ fn write_one(w: &mut KeyWriter<'_>, f: &Filter, scratch: &mut String) {
             if members.is_empty() {
                 w.error
                     .get_or_insert_with(|| "an `$or` group has no members".to_owned());
+                return;
+            }
+            // An empty member matches everything but would write no key: `qs` would
+            // renumber the others and Strapi would drop it from the `$or`.
+            if members.iter().any(is_empty) {
+                w.error.get_or_insert_with(|| {
+                    "an `$or` member has no conditions (it would match everything)".to_owned()
+                });
                 return;
             }
             let m = w.seg("$or");
@@ -410,11 +426,22 @@ fn write_one(w: &mut KeyWriter<'_>, f: &Filter, scratch: &mut String) {
             w.reset(m);
         }
         Filter::Not(inner) => {
+            // `$not` of nothing (match nothing) has no `qs` form; it would vanish.
+            if is_empty(inner) {
+                w.error
+                    .get_or_insert_with(|| "a `$not` group has no conditions".to_owned());
+                return;
+            }
             let m = w.seg("$not");
             write_conjunction(w, std::slice::from_ref(inner), scratch);
             w.reset(m);
         }
     }
+}
+
+/// A filter that writes no key: an `And` of nothing (an empty builder), at any depth.
+fn is_empty(f: &Filter) -> bool {
+    matches!(f, Filter::And(items) if items.iter().all(is_empty))
 }
 
 fn write_condition(w: &mut KeyWriter<'_>, c: &Condition, scratch: &mut String) {
@@ -464,9 +491,9 @@ impl KeyWriter<'_> {
     pub(crate) fn seg_path(&mut self, path: &str) -> super::encode::Mark {
         let mut parts = path.split('.');
         let first = parts.next().unwrap_or_default();
-        let mark = self.seg(first);
+        let mark = self.name(first);
         for p in parts {
-            self.seg(p);
+            self.name(p);
         }
         mark
     }

@@ -398,13 +398,6 @@ impl StrapiQuery {
             }
             _ => {}
         }
-        for (field, _) in &self.sort {
-            if field.is_empty() || field.contains(':') {
-                return Err(Error::InvalidInput(format!(
-                    "invalid sort field {field:?} (give the direction separately)"
-                )));
-            }
-        }
         for (k, _) in &self.extra {
             if k.is_empty() {
                 return Err(Error::InvalidInput("empty query parameter name".into()));
@@ -420,6 +413,12 @@ pub(crate) fn write_sort(
     scratch: &mut String,
 ) {
     for (i, (field, dir)) in sort.iter().enumerate() {
+        // Checked here, not in `check`, so that a populate's sort is checked too.
+        if field.is_empty() || field.contains(':') {
+            w.error.get_or_insert_with(|| {
+                format!("invalid sort field {field:?} (give the direction separately)")
+            });
+        }
         scratch.clear();
         scratch.push_str(field);
         scratch.push(':');

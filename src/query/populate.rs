@@ -101,7 +101,7 @@ impl Populate {
             return;
         }
         for (name, opts) in &self.entries {
-            let m = w.seg(name);
+            let m = w.name(name);
             opts.write(w, scratch);
             w.reset(m);
         }
@@ -153,8 +153,15 @@ impl PopulateField {
     }
 
     /// For a dynamic zone: options for one component (`populate[zone][on][shared.quote]…`).
+    /// Calling it again for the same component replaces its options.
     pub fn on(mut self, component: impl Into<String>, options: PopulateField) -> Self {
-        self.on.push((component.into(), options));
+        let component = component.into();
+        // Two entries for one component would write the same keys twice, and `qs` would
+        // merge them into nonsense (`["true", {...}]`).
+        match self.on.iter_mut().find(|(c, _)| *c == component) {
+            Some((_, existing)) => *existing = options,
+            None => self.on.push((component, options)),
+        }
         self
     }
 
@@ -174,6 +181,9 @@ impl PopulateField {
     }
 
     fn write(&self, w: &mut KeyWriter<'_>, scratch: &mut String) {
+        if w.error.is_some() {
+            return; // already refused (see `filter::write_one`)
+        }
         if self.is_plain() {
             w.value(Some("true"));
             return;
@@ -201,7 +211,7 @@ impl PopulateField {
         if !self.on.is_empty() {
             let m = w.seg("on");
             for (component, opts) in &self.on {
-                let mc = w.seg(component);
+                let mc = w.name(component);
                 opts.write(w, scratch);
                 w.reset(mc);
             }

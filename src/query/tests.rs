@@ -282,3 +282,118 @@ fn values_and_keys_are_encoded() {
         "filters%5Btitle%5D%5B%24eq%5D=a%26b%3Dc%23d%2F%C3%A9+%2B&x%5By%5D=1"
     );
 }
+
+// Regressions found by `fuzz/` (target `query`); each is the minimised input, as a builder.
+
+#[test]
+fn fuzz_populate_sort_field_is_checked_like_the_top_level_one() {
+    // Was sent as `populate[é][sort][0]=:desc` (the top-level sort rejected the same field).
+    let q = StrapiQuery::new().populate_with(
+        Populate::new().field_with("é", PopulateField::new().sort_by("", SortDirection::Desc)),
+    );
+    let err = q.to_query_string().unwrap_err();
+    assert!(matches!(err, Error::InvalidInput(_)), "{err}");
+    let q = StrapiQuery::new().populate_with(Populate::new().field_with(
+        "a",
+        PopulateField::new().sort_by("b:asc", SortDirection::Asc),
+    ));
+    assert!(q.to_pairs().is_err());
+}
+
+#[test]
+fn fuzz_empty_or_member_and_empty_not_are_reported() {
+    // Minimised: `$or` of [empty, `%.%.title` $between [null, null], empty] was sent as
+    // `filters[$or][1][%][%][title][$between][0]&…[1]`: the empty members (match everything)
+    // vanished, and `qs` renumbered the survivor to `$or[0]`, so Strapi narrowed the `$or`.
+    let or = Filter::Or(vec![
+        Filter::And(vec![]),
+        Filter::Condition(Condition {
+            field: "%.%.title".into(),
+            op: Operator::Between,
+            value: FilterValue::List(vec![serde_json::Value::Null, serde_json::Value::Null]),
+        }),
+        Filter::And(vec![]),
+    ]);
+    let q = StrapiQuery::new().filter(FilterBuilder::new().push(or));
+    assert!(matches!(q.to_query_string(), Err(Error::InvalidInput(_))));
+    // The same through the builder, and `$not` of nothing (which has no `qs` form at all).
+    let cases = [
+        FilterBuilder::new().or_group([FilterBuilder::new(), FilterBuilder::new().eq("a", 1)]),
+        FilterBuilder::new().not_group(FilterBuilder::new()),
+        FilterBuilder::new().or_group([
+            FilterBuilder::new().eq("a", 1),
+            FilterBuilder::new().and_group([FilterBuilder::new()]),
+        ]),
+    ];
+    for f in cases {
+        let q = StrapiQuery::new().filter(f);
+        assert!(q.to_pairs().is_err(), "{q:?}");
+    }
+    // An empty `$and` member is harmless (AND with "everything") and still accepted.
+    let q = StrapiQuery::new().filter(
+        FilterBuilder::new().and_group([FilterBuilder::new(), FilterBuilder::new().eq("a", 1)]),
+    );
+    assert_eq!(q.to_pairs().unwrap().len(), 1);
+}
+
+#[test]
+fn fuzz_same_dynamic_zone_component_twice_is_written_once() {
+    // Minimised: `on("", …)` twice wrote `populate[][on][]=true` twice; with options, the
+    // keys of the two entries collided in `qs` (`[on][x]=true` beside `[on][x][count]=true`).
+    let zone = PopulateField::new()
+        .on("shared.quote", PopulateField::new())
+        .on("shared.quote", PopulateField::new().fields(["body"]));
+    let q = StrapiQuery::new().populate_with(Populate::new().field_with("blocks", zone));
+    assert_eq!(
+        pairs(&q),
+        ["populate[blocks][on][shared.quote][fields][0]=body"]
+    );
+}
+
+#[test]
+fn fuzz_deep_not_chain_is_refused_without_walking_it() {
+    // The fuzzer's `$not` chains (3,000 deep, from 8 input bytes) took 0.1–0.25 s each to be
+    // refused; 10,000 overflowed a 2 MiB test thread's stack (a tokio worker's size) in
+    // debug builds. Encoding now stops descending once the depth limit is passed.
+    let mut f = Filter::Condition(Condition {
+        field: "a".into(),
+        op: Operator::Eq,
+        value: 1.into(),
+    });
+    for _ in 0..10_000 {
+        f = Filter::Not(Box::new(f));
+    }
+    let q = StrapiQuery::new().filter(FilterBuilder::new().push(f));
+    assert!(matches!(q.to_query_string(), Err(Error::InvalidInput(_))));
+    // Same for populate trees (fewer levels: their drop glue needs more stack per level).
+    let mut p = Populate::new().field("x");
+    for _ in 0..1_000 {
+        p = Populate::new().field_with("x", PopulateField::new().populate(p));
+    }
+    assert!(StrapiQuery::new().populate_with(p).to_pairs().is_err());
+}
+
+#[test]
+fn names_qs_would_misread_are_refused() {
+    for bad in ["a[b]", "$eq", "12", "x.$or", "a.]"] {
+        let q = StrapiQuery::new().filter(FilterBuilder::new().eq(bad, 1));
+        assert!(q.to_query_string().is_err(), "{bad}");
+    }
+    let q = StrapiQuery::new().populate_with(
+        Populate::new().field_with("cover[0]", PopulateField::new().fields(["url"])),
+    );
+    assert!(q.to_query_string().is_err());
+    let q = StrapiQuery::new().populate_with(Populate::new().field_with(
+        "blocks",
+        PopulateField::new().on("$x", PopulateField::new().fields(["a"])),
+    ));
+    assert!(q.to_query_string().is_err());
+    // Ordinary names with digits, dashes and dots in component uids still work.
+    let ok = StrapiQuery::new()
+        .filter(FilterBuilder::new().eq("seo2.meta-title", 1))
+        .populate_with(Populate::new().field_with(
+            "blocks",
+            PopulateField::new().on("shared.quote", PopulateField::new().fields(["a"])),
+        ));
+    ok.to_query_string().unwrap();
+}
