@@ -14,9 +14,11 @@ pub(crate) const MAX_ARRAY_LEN: usize = 100;
 /// Strapi's `depth`: bracket segments beyond it are merged into one key.
 pub(crate) const MAX_DEPTH: usize = 20;
 
-/// Receives `(key, value)` pairs; keys are raw (`filters[title][$eq]`).
+/// Receives `(key, value)` pairs: the raw key (`filters[title][$eq]`) and the same key
+/// already percent-encoded (kept up to date segment by segment, so that a shared prefix is
+/// encoded once, not once per pair).
 pub(crate) trait Sink {
-    fn pair(&mut self, key: &str, value: Option<&str>);
+    fn pair(&mut self, key: &str, encoded_key: &str, value: Option<&str>);
 }
 
 /// Writes `application/x-www-form-urlencoded` pairs, keys and values percent-encoded.
@@ -25,11 +27,11 @@ pub(crate) struct Encoder {
 }
 
 impl Sink for Encoder {
-    fn pair(&mut self, key: &str, value: Option<&str>) {
+    fn pair(&mut self, _key: &str, encoded_key: &str, value: Option<&str>) {
         if !self.out.is_empty() {
             self.out.push('&');
         }
-        encode_component(&mut self.out, key);
+        self.out.push_str(encoded_key);
         // strictNullHandling: a key without `=` is null, `key=` is the empty string.
         if let Some(v) = value {
             self.out.push('=');
@@ -42,7 +44,7 @@ impl Sink for Encoder {
 pub(crate) struct Pairs(pub Vec<(String, Option<String>)>);
 
 impl Sink for Pairs {
-    fn pair(&mut self, key: &str, value: Option<&str>) {
+    fn pair(&mut self, key: &str, _encoded_key: &str, value: Option<&str>) {
         self.0.push((key.to_owned(), value.map(str::to_owned)));
     }
 }
@@ -51,11 +53,21 @@ impl Sink for Pairs {
 /// stay as they are.
 pub(crate) fn encode_component(out: &mut String, s: &str) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    /// The bytes that stay as they are.
+    const KEEP: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut i = 0;
+        while i < 256 {
+            let b = i as u8;
+            t[i] = b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
+            i += 1;
+        }
+        t
+    };
     let bytes = s.as_bytes();
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
-        let keep = b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
-        if keep {
+        if KEEP[b as usize] {
             continue;
         }
         // A kept run is ASCII and starts after an encoded byte, so it is a char boundary;
@@ -78,6 +90,7 @@ pub(crate) fn encode_component(out: &mut String, s: &str) {
 /// A key under construction, with the limits `qs` imposes tracked on the way.
 pub(crate) struct KeyWriter<'s> {
     key: String,
+    enc: String,
     depth: usize,
     pub params: usize,
     pub error: Option<String>,
@@ -88,6 +101,7 @@ impl<'s> KeyWriter<'s> {
     pub fn new(sink: &'s mut dyn Sink) -> Self {
         KeyWriter {
             key: String::with_capacity(64),
+            enc: String::with_capacity(128),
             depth: 0,
             params: 0,
             error: None,
@@ -99,6 +113,7 @@ impl<'s> KeyWriter<'s> {
     pub fn root(&mut self, name: &str) -> Mark {
         let mark = self.mark();
         self.key.push_str(name);
+        encode_component(&mut self.enc, name);
         mark
     }
 
@@ -108,6 +123,9 @@ impl<'s> KeyWriter<'s> {
         self.key.push('[');
         self.key.push_str(segment);
         self.key.push(']');
+        self.enc.push_str("%5B");
+        encode_component(&mut self.enc, segment);
+        self.enc.push_str("%5D");
         self.depth += 1;
         if self.depth > MAX_DEPTH && self.error.is_none() {
             self.error = Some(format!(
@@ -154,12 +172,13 @@ impl<'s> KeyWriter<'s> {
                 "the query has more than {MAX_PARAMS} parameters; Strapi's parser ignores the rest"
             ));
         }
-        self.sink.pair(&self.key, value);
+        self.sink.pair(&self.key, &self.enc, value);
     }
 
     fn mark(&self) -> Mark {
         Mark {
             len: self.key.len(),
+            enc_len: self.enc.len(),
             depth: self.depth,
         }
     }
@@ -167,6 +186,7 @@ impl<'s> KeyWriter<'s> {
     /// Returns to a previous key.
     pub fn reset(&mut self, mark: Mark) {
         self.key.truncate(mark.len);
+        self.enc.truncate(mark.enc_len);
         self.depth = mark.depth;
     }
 
@@ -191,6 +211,7 @@ impl<'s> KeyWriter<'s> {
 #[derive(Clone, Copy)]
 pub(crate) struct Mark {
     len: usize,
+    enc_len: usize,
     depth: usize,
 }
 
@@ -207,7 +228,11 @@ impl IdxBuf {
     }
 }
 
-pub(crate) fn itoa_buf(mut n: usize) -> IdxBuf {
+pub(crate) fn itoa_buf(n: usize) -> IdxBuf {
+    itoa_u64(n as u64)
+}
+
+pub(crate) fn itoa_u64(mut n: u64) -> IdxBuf {
     let mut tmp = [0u8; 20];
     let mut i = tmp.len();
     loop {
@@ -230,9 +255,16 @@ pub(crate) fn scalar_to_string(out: &mut String, v: &serde_json::Value) -> bool 
     match v {
         Value::String(s) => out.push_str(s),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => {
-            let _ = write!(out, "{n}");
-        }
+        Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+            (Some(u), _) => out.push_str(itoa_u64(u).as_str()),
+            (None, Some(i)) => {
+                out.push('-');
+                out.push_str(itoa_u64(i.unsigned_abs()).as_str());
+            }
+            _ => {
+                let _ = write!(out, "{n}");
+            }
+        },
         Value::Null => return false,
         // Objects and arrays have no scalar form; callers never pass them.
         other => {

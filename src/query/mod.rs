@@ -430,7 +430,7 @@ pub(crate) fn write_sort(
 }
 
 fn itoa(n: u64) -> encode::IdxBuf {
-    encode::itoa_buf(usize::try_from(n).unwrap_or(usize::MAX))
+    encode::itoa_u64(n)
 }
 
 #[cfg(test)]
