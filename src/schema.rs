@@ -326,16 +326,8 @@ impl ContentType {
     /// Parses one content type: a builder answer (`{"data": {uid, schema}}`), the item itself
     /// (`{uid, schema}`), or an already flat schema with a `uid`.
     pub fn from_json(body: &Value) -> Result<ContentType> {
-        let item = body.get("data").unwrap_or(body);
-        let uid = item_uid(item)?;
-        let schema = item.get("schema").filter(|s| s.is_object()).unwrap_or(item);
-        let info = |k: &str| {
-            schema
-                .get(k)
-                .or_else(|| schema.get("info").and_then(|i| i.get(k)))
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        };
+        let (item, uid, schema) = schema_parts(body)?;
+        let info = |k: &str| info_str(schema, k);
         let flag = |k: &str| {
             schema
                 .get(k)
@@ -413,16 +405,8 @@ impl Component {
     /// Parses one component: a builder answer (`{"data": {uid, category, schema}}`) or the
     /// item itself.
     pub fn from_json(body: &Value) -> Result<Component> {
-        let item = body.get("data").unwrap_or(body);
-        let uid = item_uid(item)?;
-        let schema = item.get("schema").filter(|s| s.is_object()).unwrap_or(item);
-        let info = |k: &str| {
-            schema
-                .get(k)
-                .or_else(|| schema.get("info").and_then(|i| i.get(k)))
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        };
+        let (item, uid, schema) = schema_parts(body)?;
+        let info = |k: &str| info_str(schema, k);
         let category = item
             .get("category")
             .and_then(Value::as_str)
@@ -444,6 +428,24 @@ impl Component {
     pub fn list_from_json(body: &Value) -> Result<Vec<Component>> {
         items(body)?.iter().map(Component::from_json).collect()
     }
+}
+
+/// The item of a builder answer (`{"data": item}` or the item itself), its uid, and its
+/// schema (`item.schema`, or the item when flat).
+fn schema_parts(body: &Value) -> Result<(&Value, String, &Value)> {
+    let item = body.get("data").unwrap_or(body);
+    let uid = item_uid(item)?;
+    let schema = item.get("schema").filter(|s| s.is_object()).unwrap_or(item);
+    Ok((item, uid, schema))
+}
+
+/// A schema string at the top level or under `info` (v5 and v4 shapes).
+fn info_str(schema: &Value, key: &str) -> Option<String> {
+    schema
+        .get(key)
+        .or_else(|| schema.get("info").and_then(|i| i.get(key)))
+        .and_then(Value::as_str)
+        .map(str::to_owned)
 }
 
 fn item_uid(item: &Value) -> Result<String> {
