@@ -70,7 +70,9 @@ pub struct RetryPolicy {
     pub retry_on_status: Vec<u16>,
     /// Retry connect errors (the request never reached the server). Default: on.
     pub retry_on_connect: bool,
-    /// Retry timeouts and broken connections of idempotent requests. Default: on.
+    /// Retry broken connections (reset, closed before the answer) of idempotent requests.
+    /// Default: on. Timeouts are never retried: the client's timeout bounds the whole call,
+    /// so when it fires the time is spent.
     pub retry_on_transport: bool,
     /// Also retry POST (creates and uploads). Default: off, since it can duplicate writes.
     pub retry_non_idempotent: bool,
@@ -185,6 +187,8 @@ pub struct StrapiConfig {
     pub(crate) default_headers: HeaderMap,
     pub(crate) retry: RetryPolicy,
     pub(crate) rate_limit: Option<f64>,
+    pub(crate) max_response_bytes: usize,
+    pub(crate) max_concurrent_requests: usize,
 }
 
 impl fmt::Debug for StrapiConfig {
@@ -203,9 +207,17 @@ impl fmt::Debug for StrapiConfig {
             .field("default_headers", &header_names)
             .field("retry", &self.retry)
             .field("rate_limit", &self.rate_limit)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("max_concurrent_requests", &self.max_concurrent_requests)
             .finish()
     }
 }
+
+/// The default of [`StrapiConfigBuilder::max_response_bytes`]: 64 MiB.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
+
+/// The default of [`StrapiConfigBuilder::max_concurrent_requests`].
+pub const DEFAULT_MAX_CONCURRENT_REQUESTS: usize = 64;
 
 /// The default `User-Agent`.
 pub const DEFAULT_USER_AGENT: &str = concat!("strapi-kit-rust/", env!("CARGO_PKG_VERSION"));
@@ -238,6 +250,8 @@ impl StrapiConfig {
             default_headers: Vec::new(),
             retry: RetryPolicy::default(),
             rate_limit: None,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            max_concurrent_requests: DEFAULT_MAX_CONCURRENT_REQUESTS,
         }
     }
 
@@ -344,6 +358,14 @@ impl StrapiConfig {
     pub fn rate_limit(&self) -> Option<f64> {
         self.rate_limit
     }
+    /// The largest JSON response body the client reads.
+    pub fn max_response_bytes(&self) -> usize {
+        self.max_response_bytes
+    }
+    /// How many requests one client (with its clones and views) has in flight at most.
+    pub fn max_concurrent_requests(&self) -> usize {
+        self.max_concurrent_requests
+    }
 
     /// A copy that authenticates with `auth` instead (used by `login`).
     pub(crate) fn with_auth(&self, auth: Auth) -> Self {
@@ -373,6 +395,8 @@ pub struct StrapiConfigBuilder {
     default_headers: Vec<(String, String)>,
     retry: RetryPolicy,
     rate_limit: Option<f64>,
+    max_response_bytes: usize,
+    max_concurrent_requests: usize,
 }
 
 impl fmt::Debug for StrapiConfigBuilder {
@@ -414,7 +438,16 @@ impl StrapiConfigBuilder {
             ))),
         }
     }
-    /// The overall timeout of one request, body included (default 30 s).
+    /// The overall timeout of one call (default 30 s): from the first attempt until the
+    /// whole answer is read, retries and their waits included. A call that has not finished
+    /// by then fails with [`Error::Timeout`]; a timed-out call is never retried, since the
+    /// time it was given is spent.
+    ///
+    /// Media downloads are the exception: a large file may legitimately take longer, so
+    /// for them this bounds the wait for the response and each wait for the next piece of
+    /// the body, not the whole transfer (see
+    /// [`DownloadOptions`](crate::DownloadOptions) for their own limits). A view made with
+    /// `with_timeout` bounds a download as a whole too.
     pub fn timeout(mut self, d: Duration) -> Self {
         self.timeout = d;
         self
@@ -456,6 +489,24 @@ impl StrapiConfigBuilder {
         self.rate_limit = Some(per_second);
         self
     }
+    /// The largest JSON response body the client reads (default
+    /// [`DEFAULT_MAX_RESPONSE_BYTES`], 64 MiB). A larger answer, announced by its
+    /// `Content-Length` or found while reading, fails with
+    /// [`UnexpectedReason::TooLarge`](crate::UnexpectedReason::TooLarge) without reading
+    /// the rest, so a hostile or broken server cannot make the client hold an unbounded
+    /// body. Media downloads have their own limit.
+    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
+        self.max_response_bytes = bytes;
+        self
+    }
+    /// How many requests one client has in flight at most (default
+    /// [`DEFAULT_MAX_CONCURRENT_REQUESTS`], 64), shared by all its clones and views: a call
+    /// beyond that waits for a free slot (the wait counts against its timeout). This bounds
+    /// the connections the client opens, which reqwest alone does not.
+    pub fn max_concurrent_requests(mut self, n: usize) -> Self {
+        self.max_concurrent_requests = n;
+        self
+    }
 
     /// Validates and builds the configuration.
     pub fn build(self) -> Result<StrapiConfig> {
@@ -474,6 +525,14 @@ impl StrapiConfigBuilder {
             }
         }
         self.retry.validate()?;
+        if self.max_response_bytes == 0 {
+            return Err(Error::Config("max response bytes must be positive".into()));
+        }
+        if self.max_concurrent_requests == 0 {
+            return Err(Error::Config(
+                "max concurrent requests must be at least 1".into(),
+            ));
+        }
         if let Some(r) = self.rate_limit {
             if !(r.is_finite() && r > 0.0) {
                 return Err(Error::Config(format!(
@@ -507,6 +566,8 @@ impl StrapiConfigBuilder {
             default_headers,
             retry: self.retry,
             rate_limit: self.rate_limit,
+            max_response_bytes: self.max_response_bytes,
+            max_concurrent_requests: self.max_concurrent_requests,
         })
     }
 }

@@ -356,6 +356,45 @@ impl Error {
             Error::Connect { .. } | Error::Timeout { .. } | Error::Transport { .. }
         ) || matches!(self.status(), Some(429 | 502 | 503 | 504))
     }
+    /// Whether the server may have carried out the request although the call failed: for a
+    /// write, whether it may have happened.
+    ///
+    /// `true` when the request went out and no complete answer came back: a timeout or a
+    /// broken connection after connecting ([`Error::Timeout`], [`Error::Transport`]), and a
+    /// success status whose body was unusable ([`Error::Decode`],
+    /// [`Error::UnexpectedResponse`]: the write did happen). Also an upload that could not
+    /// be attached ([`MediaError::Attach`]: the file exists), and a batch that failed after
+    /// uploading some files.
+    ///
+    /// `false` when nothing reached the server or the server said no: invalid input or
+    /// configuration (refused before sending), a connect failure, and every error status
+    /// the server answered (4xx, 5xx). Local I/O errors ([`Error::Io`]) are `false` too.
+    ///
+    /// A caller that retries a failed create only when this is `false` never makes a
+    /// duplicate; when it is `true`, look the entry up first (or use
+    /// [`create_once`](crate::AsyncClient::create_once), which does that for you).
+    ///
+    /// ```
+    /// use strapi_kit::Error;
+    /// let refused = Error::InvalidInput("bad id".into());
+    /// assert!(!refused.may_have_applied());
+    /// ```
+    pub fn may_have_applied(&self) -> bool {
+        match self {
+            Error::Timeout { .. }
+            | Error::Transport { .. }
+            | Error::Decode { .. }
+            | Error::UnexpectedResponse { .. } => true,
+            Error::Media(m) => match &**m {
+                MediaError::Attach { .. } => true,
+                MediaError::Batch {
+                    source, uploaded, ..
+                } => !uploaded.is_empty() || source.may_have_applied(),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
     /// The server's `Retry-After` hint.
     pub fn retry_after(&self) -> Option<Duration> {
         self.api_error().and_then(|e| e.retry_after)

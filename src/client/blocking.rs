@@ -209,4 +209,57 @@ mod flavour {
     pub(crate) fn remove_file(path: &Path) {
         let _ = std::fs::remove_file(path);
     }
+
+    /// Bounds the requests in flight (`max_concurrent_requests`), shared by clones and views.
+    pub(crate) struct Slots {
+        free: Mutex<usize>,
+        freed: std::sync::Condvar,
+    }
+
+    /// A taken slot, given back on drop.
+    pub(crate) struct Slot<'a>(&'a Slots);
+
+    impl Drop for Slot<'_> {
+        fn drop(&mut self) {
+            *self.0.free.lock().unwrap_or_else(|p| p.into_inner()) += 1;
+            self.0.freed.notify_one();
+        }
+    }
+
+    impl Slots {
+        pub(crate) fn new(n: usize) -> Self {
+            Slots {
+                free: Mutex::new(n),
+                freed: std::sync::Condvar::new(),
+            }
+        }
+
+        /// A slot, or `None` when `deadline` passes first.
+        pub(crate) fn acquire(&self, deadline: Option<std::time::Instant>) -> Option<Slot<'_>> {
+            let mut free = self.free.lock().unwrap_or_else(|p| p.into_inner());
+            while *free == 0 {
+                free = match deadline {
+                    None => self.freed.wait(free).unwrap_or_else(|p| p.into_inner()),
+                    Some(d) => {
+                        let left = d.checked_duration_since(std::time::Instant::now())?;
+                        self.freed
+                            .wait_timeout(free, left)
+                            .unwrap_or_else(|p| p.into_inner())
+                            .0
+                    }
+                };
+            }
+            *free -= 1;
+            Some(Slot(self))
+        }
+    }
+
+    /// The client-level timeout: reqwest's blocking client bounds each wait (for the answer,
+    /// then for each piece of the body) by it.
+    pub(crate) fn idle_timeout(
+        builder: reqwest::blocking::ClientBuilder,
+        d: Duration,
+    ) -> reqwest::blocking::ClientBuilder {
+        builder.timeout(d)
+    }
 }

@@ -533,6 +533,17 @@ pub(crate) enum Failure {
     Transport,
 }
 
+impl Failure {
+    /// The failure behind a finished call's error.
+    pub fn of(e: &Error) -> Failure {
+        match e.status() {
+            Some(s) if e.api_error().is_some() => Failure::Status(s, e.retry_after()),
+            _ if e.is_connect() => Failure::Connect,
+            _ => Failure::Transport,
+        }
+    }
+}
+
 /// Maps a reqwest error to ours, keeping timeout and connect apart.
 pub(crate) fn transport_error<R>(call: &Call<R>, e: reqwest::Error) -> (Error, Failure) {
     let method = call.method.to_string();

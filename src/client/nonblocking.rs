@@ -194,4 +194,36 @@ mod flavour {
     pub(crate) async fn remove_file(path: &Path) {
         let _ = tokio::fs::remove_file(path).await;
     }
+
+    /// Bounds the requests in flight (`max_concurrent_requests`), shared by clones and views.
+    pub(crate) struct Slots(tokio::sync::Semaphore);
+
+    impl Slots {
+        pub(crate) fn new(n: usize) -> Self {
+            Slots(tokio::sync::Semaphore::new(
+                n.min(tokio::sync::Semaphore::MAX_PERMITS),
+            ))
+        }
+
+        /// A slot, or `None` when `deadline` passes first.
+        pub(crate) async fn acquire(
+            &self,
+            deadline: Option<std::time::Instant>,
+        ) -> Option<tokio::sync::SemaphorePermit<'_>> {
+            let wait = self.0.acquire();
+            match deadline {
+                None => wait.await.ok(),
+                Some(d) => tokio::time::timeout_at(d.into(), wait).await.ok()?.ok(),
+            }
+        }
+    }
+
+    /// The client-level timeout: reqwest's async client bounds each read (the wait for the
+    /// answer, then each wait for body bytes), like the blocking client does.
+    pub(crate) fn idle_timeout(
+        builder: reqwest::ClientBuilder,
+        d: Duration,
+    ) -> reqwest::ClientBuilder {
+        builder.read_timeout(d)
+    }
 }

@@ -164,6 +164,122 @@ impl Client {
         self.core.decode_entry(got.status, &got.body)
     }
 
+    /// Creates an entry that is never stored twice, even when an answer is lost: `key` names
+    /// a field whose value in `data` is unique (a slug, an external id, a uid field).
+    ///
+    /// A plain [`create`](Self::create) is not retried after the request went out, since
+    /// resending it could store the entry twice. This one is retried by the client's retry
+    /// policy (connect errors, broken connections, the retried statuses) like a read: before
+    /// each resend it looks `key = value` up (published, then drafts), and when the earlier
+    /// attempt did store the entry it returns that entry instead of sending again. The
+    /// client's timeout bounds the whole call, look-ups included.
+    ///
+    /// The key must hold a string, a number or a boolean in `data` (else
+    /// [`Error::InvalidInput`] before anything is sent), and should be unique in the
+    /// collection (a `unique` attribute makes the server refuse a duplicate too).
+    ///
+    /// ```no_run
+    /// # #[cfg(feature = "sync")]
+    /// # fn demo(client: &strapi_kit::SyncClient) -> strapi_kit::Result<()> {
+    /// use serde_json::json;
+    /// let data = json!({"title": "Hello", "slug": "hello-2026-12-02"});
+    /// let created = client.create_once::<serde_json::Value, _>("articles", &data, "slug")?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn create_once<T: DeserializeOwned, D: Serialize + ?Sized>(
+        &self,
+        collection: &str,
+        data: &D,
+        key: &str,
+    ) -> Result<EntryResponse<T>> {
+        let value = serde_json::to_value(data)
+            .map_err(|e| Error::InvalidInput(format!("the data cannot be serialised: {e}")))?;
+        let key_value = match value.get(key) {
+            Some(v @ (serde_json::Value::String(_) | serde_json::Value::Number(_)))
+            | Some(v @ serde_json::Value::Bool(_)) => v.clone(),
+            Some(_) => {
+                return Err(Error::InvalidInput(format!(
+                    "create_once: the key field {key:?} must hold a string, number or boolean"
+                )));
+            }
+            None => {
+                return Err(Error::InvalidInput(format!(
+                    "create_once: the data has no key field {key:?}"
+                )));
+            }
+        };
+        let lookup = StrapiQuery::new()
+            .filter(crate::query::FilterBuilder::new().eq(key, key_value))
+            .paginate(1, 1);
+        // Validates the key as a field name before anything is sent.
+        self.content_url(collection, None, &lookup).await?;
+        let mut policy = self.retry_policy().clone();
+        policy.retry_non_idempotent = true;
+        let started = std::time::Instant::now();
+        let timeout = self.opts.timeout.unwrap_or(self.core.config.timeout());
+        let deadline = started.checked_add(timeout);
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let left = deadline
+                .and_then(|d| d.checked_duration_since(std::time::Instant::now()))
+                .unwrap_or(timeout);
+            // One attempt at a time: the decision to resend is taken here, after the look-up.
+            let once = self
+                .with_timeout(left)
+                .with_retry(crate::config::RetryPolicy::none());
+            let err = match once.create::<T, _>(collection, &value).await {
+                Ok(created) => return Ok(created),
+                Err(e) => e,
+            };
+            // Refused before sending, or a local failure: nothing to resend.
+            if matches!(
+                err,
+                Error::InvalidInput(_) | Error::Config(_) | Error::Io { .. }
+            ) {
+                return Err(err);
+            }
+            let failure = crate::client::common::Failure::of(&err);
+            let post = FCall::new(Method::POST, self.core.api_url(&[collection], None));
+            let retry = self
+                .core
+                .retry_delay(&policy, &post, attempt, started, &failure);
+            let Some(delay) = retry else {
+                return Err(err);
+            };
+            if deadline.is_some_and(|d| std::time::Instant::now() + delay >= d) {
+                return Err(err);
+            }
+            flavour::sleep(delay).await;
+            if err.may_have_applied() || err.is_server() {
+                let left = deadline
+                    .and_then(|d| d.checked_duration_since(std::time::Instant::now()))
+                    .unwrap_or(timeout);
+                let once = self
+                    .with_timeout(left)
+                    .with_retry(crate::config::RetryPolicy::none());
+                for status in [None, Some(crate::query::DocumentStatus::Draft)] {
+                    let q = match status {
+                        Some(s) => lookup.clone().status(s),
+                        None => lookup.clone(),
+                    };
+                    let found = once.get_many::<T>(collection, &q).await?;
+                    if let Some(entry) = found.data.into_iter().next() {
+                        tracing::info!(
+                            collection,
+                            attempt,
+                            "create_once: an earlier attempt stored the entry; not sending again"
+                        );
+                        return Ok(EntryResponse {
+                            data: entry,
+                            meta: found.meta,
+                        });
+                    }
+                }
+            }
+        }
+    }
+
     /// Updates an entry (`PUT /api/{collection}/{id}`): only the given fields change.
     pub async fn update<T: DeserializeOwned, D: Serialize + ?Sized>(
         &self,

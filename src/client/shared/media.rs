@@ -575,7 +575,11 @@ impl Client {
     }
 
     /// Deletes a file (`DELETE /api/upload/files/{id}`) and returns what was deleted.
-    pub async fn delete_media(&self, id: impl Into<EntryId>) -> Result<MediaFile> {
+    ///
+    /// `Ok(None)` when the file is gone but its record is not to be had: an attempt whose
+    /// answer was lost deleted it, and the retry found nothing (a 404 after such an attempt
+    /// is success, not [`Error::NotFound`]). An unknown id is still `NotFound`.
+    pub async fn delete_media(&self, id: impl Into<EntryId>) -> Result<Option<MediaFile>> {
         let numeric = self.media_numeric_id(id.into()).await?;
         let call = FCall::new(
             Method::DELETE,
@@ -583,7 +587,10 @@ impl Client {
                 .api_url(&["upload", "files", &numeric.to_string()], None),
         );
         let got = self.fetch(&call).await?;
-        self.decode_uploaded(got.status, &got.body)
+        if got.already_gone {
+            return Ok(None);
+        }
+        self.decode_uploaded(got.status, &got.body).map(Some)
     }
 
     async fn media_numeric_id(&self, id: EntryId) -> Result<u64> {

@@ -39,6 +39,7 @@ pub struct Client {
     http: flavour::HttpClient,
     core: Arc<Core>,
     opts: CallOptions,
+    slots: Arc<flavour::Slots>,
 }
 
 impl std::fmt::Debug for Client {
@@ -56,8 +57,7 @@ impl Client {
     /// Fails only if the HTTP stack cannot be set up (e.g. no TLS backend).
     pub fn new(config: StrapiConfig) -> Result<Self> {
         ensure_crypto_provider();
-        let http = flavour::HttpClient::builder()
-            .timeout(config.timeout())
+        let http = flavour::idle_timeout(flavour::HttpClient::builder(), config.timeout())
             .connect_timeout(config.connect_timeout())
             .pool_max_idle_per_host(config.pool_max_idle_per_host)
             .pool_idle_timeout(config.pool_idle_timeout)
@@ -67,6 +67,7 @@ impl Client {
             .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
         Ok(Client {
             http,
+            slots: Arc::new(flavour::Slots::new(config.max_concurrent_requests())),
             core: Arc::new(Core::new(config)?),
             opts: CallOptions::default(),
         })
@@ -95,6 +96,10 @@ impl Client {
 
     /// A view of this client whose calls use another overall timeout (for a large upload,
     /// say). It shares the connection pool.
+    ///
+    /// The timeout bounds each call as a whole: every attempt, the waits between retries
+    /// and reading the answer (for downloads too). When it runs out the call fails with
+    /// [`Error::Timeout`] and is not retried.
     ///
     /// ```no_run
     /// # #[cfg(feature = "sync")]

@@ -10,9 +10,9 @@ use super::Client;
 use super::content::FCall as Call;
 use super::flavour::{self, maybe};
 use crate::client::common::{
-    CallBody, Failure, MAX_ERROR_BODY, parse_retry_after, transport_error,
+    CallBody, Failure, MAX_ERROR_BODY, body_error, parse_retry_after, transport_error,
 };
-use crate::error::Result;
+use crate::error::{Error, Result, UnexpectedReason};
 
 /// A complete response: status, headers and the whole body.
 pub(crate) struct Fetched {
@@ -20,6 +20,26 @@ pub(crate) struct Fetched {
     #[allow(dead_code)]
     pub headers: HeaderMap,
     pub body: Bytes,
+    /// A DELETE whose retry found nothing after an unanswered attempt: the resource was
+    /// deleted by that attempt (the body is empty).
+    pub already_gone: bool,
+}
+
+/// Why reading a success body failed.
+enum BodyFailure {
+    /// Not worth another attempt (the body is too large).
+    Fatal(Error),
+    /// The connection broke: retried like any transport failure.
+    Broken(Error),
+}
+
+/// The error of a call whose time ran out before an attempt could start.
+fn timed_out(call: &Call) -> Error {
+    Error::Timeout {
+        method: call.method.to_string(),
+        url: call.url_str().to_owned(),
+        source: None,
+    }
 }
 
 /// What the caller wants back from [`Client::execute`].
@@ -47,6 +67,7 @@ impl Client {
                     status,
                     headers,
                     body,
+                    already_gone: false,
                 })
             }
         }
@@ -66,14 +87,27 @@ impl Client {
     async fn execute(&self, call: &Call, want: Want) -> Result<Got> {
         let policy = self.retry_policy();
         let started = Instant::now();
+        let deadline = self.deadline(&want, started);
         let mut attempt = 0u32;
+        // Whether an earlier attempt may have reached the server without its answer
+        // reaching us (a DELETE that then finds nothing has done its work).
+        let mut unanswered = false;
         loop {
             attempt += 1;
             if let Some(wait) = self.core.rate_limit_delay() {
                 flavour::sleep(wait).await;
             }
+            let Some(_slot) = self.slots.acquire(deadline).await else {
+                return Err(timed_out(call));
+            };
             let sent_at = Instant::now();
-            let request = self.build_request(call).await?;
+            let mut request = self.build_request(call).await?;
+            if let Some(d) = deadline {
+                match d.checked_duration_since(sent_at) {
+                    Some(left) if !left.is_zero() => request = request.timeout(left),
+                    _ => return Err(timed_out(call)),
+                }
+            }
             let (err, failure) = match request.send().await {
                 Ok(resp) => {
                     let status = resp.status().as_u16();
@@ -90,16 +124,32 @@ impl Client {
                             return Ok(Got::Stream(resp));
                         }
                         let headers = resp.headers().clone();
-                        match resp.bytes().await {
+                        match self.read_body(call, status, resp).await {
                             Ok(body) => {
                                 return Ok(Got::Body(Fetched {
                                     status,
                                     headers,
                                     body,
+                                    already_gone: false,
                                 }));
                             }
-                            Err(e) => transport_error(call, e),
+                            Err(BodyFailure::Fatal(e)) => return Err(e),
+                            Err(BodyFailure::Broken(e)) => (e, Failure::Transport),
                         }
+                    } else if status == 404 && unanswered && call.method == reqwest::Method::DELETE
+                    {
+                        tracing::info!(
+                            method = %call.method,
+                            url = %call.url_str(),
+                            attempt,
+                            "strapi resource already gone: an earlier attempt deleted it"
+                        );
+                        return Ok(Got::Body(Fetched {
+                            status,
+                            headers: resp.headers().clone(),
+                            body: Bytes::new(),
+                            already_gone: true,
+                        }));
                     } else {
                         let headers = resp.headers().clone();
                         let body = flavour::read_capped(resp, MAX_ERROR_BODY).await;
@@ -118,10 +168,18 @@ impl Client {
                     transport_error(call, e)
                 }
             };
-            match self
+            // A timeout means the call's time is spent: it ends the call.
+            if err.is_timeout() {
+                return Err(err);
+            }
+            if matches!(failure, Failure::Transport) {
+                unanswered = true;
+            }
+            let delay = self
                 .core
                 .retry_delay(policy, call, attempt, started, &failure)
-            {
+                .filter(|delay| deadline.is_none_or(|d| Instant::now() + *delay < d));
+            match delay {
                 Some(delay) => {
                     tracing::info!(
                         method = %call.method,
@@ -134,6 +192,48 @@ impl Client {
                     flavour::sleep(delay).await;
                 }
                 None => return Err(err),
+            }
+        }
+    }
+
+    /// When the call must be over: the view's timeout, else the client's; streamed bodies
+    /// (downloads) only with a view's timeout, since a large file may take longer than a
+    /// JSON call ever should (their waits are still bounded by the client timeout).
+    fn deadline(&self, want: &Want, started: Instant) -> Option<Instant> {
+        let timeout = match want {
+            Want::Body => Some(self.opts.timeout.unwrap_or(self.core.config.timeout())),
+            Want::Stream => self.opts.timeout,
+        };
+        timeout.and_then(|t| started.checked_add(t))
+    }
+
+    /// Reads a success body, at most `max_response_bytes` of it.
+    async fn read_body(
+        &self,
+        call: &Call,
+        status: u16,
+        mut resp: flavour::Response,
+    ) -> std::result::Result<Bytes, BodyFailure> {
+        let max = self.core.config.max_response_bytes();
+        let too_large = |got: &[u8]| {
+            BodyFailure::Fatal(Error::unexpected(status, UnexpectedReason::TooLarge, got))
+        };
+        let announced = resp.content_length();
+        if announced.is_some_and(|n| n > max as u64) {
+            return Err(too_large(b""));
+        }
+        // Content-Length is a hint for the buffer, never trusted beyond the limit.
+        let mut body = Vec::with_capacity(announced.map_or(0, |n| n as usize));
+        loop {
+            match flavour::next_chunk(&mut resp).await {
+                Ok(Some(chunk)) => {
+                    if body.len() + chunk.len() > max {
+                        return Err(too_large(&body));
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => return Ok(Bytes::from(body)),
+                Err(e) => return Err(BodyFailure::Broken(body_error(call, e))),
             }
         }
     }

@@ -210,7 +210,7 @@ async fn delete_then_get_is_not_found() {
         .await
         .unwrap();
     let deleted = c.delete_media(up.id).await.unwrap();
-    assert_eq!(deleted.id, up.id);
+    assert_eq!(deleted.map(|f| f.id), Some(up.id));
     let err = c.get_media(up.id).await.unwrap_err();
     assert!(err.is_not_found(), "{err:?}");
     let err = c.delete_media(up.id).await.unwrap_err();

@@ -82,3 +82,92 @@ fn copy(mut from: TcpStream, mut to: TcpStream) {
     }
     let _ = to.shutdown(Shutdown::Write);
 }
+
+/// A proxy that loses answers: the first `faults` requests of `method` reach the server,
+/// which carries them out, but the connection is cut as the answer comes back, so the
+/// client sees a broken connection after a request that did happen. Every other request
+/// passes through. Use it with `pool_max_idle_per_host(0)`: it looks at the first request of
+/// each connection only.
+pub struct LosingProxy {
+    pub url: String,
+    lost: Arc<AtomicUsize>,
+    stop: Arc<AtomicBool>,
+    port: u16,
+}
+
+impl LosingProxy {
+    pub fn start(target: &str, method: &str, faults: usize) -> LosingProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind proxy");
+        let port = listener.local_addr().expect("addr").port();
+        let lost = Arc::new(AtomicUsize::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let target = target.to_owned();
+        let prefix = format!("{method} ").into_bytes();
+        {
+            let lost = lost.clone();
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                for client in listener.incoming() {
+                    if stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let Ok(mut client) = client else { continue };
+                    let Ok(mut server) = TcpStream::connect(&target) else {
+                        continue;
+                    };
+                    let mut first = vec![0u8; 64 * 1024];
+                    let n = match client.read(&mut first) {
+                        Ok(n) if n > 0 => n,
+                        _ => continue,
+                    };
+                    first.truncate(n);
+                    if server.write_all(&first).is_err() {
+                        continue;
+                    }
+                    let lose = first.starts_with(&prefix)
+                        && lost
+                            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |l| {
+                                (l < faults).then_some(l + 1)
+                            })
+                            .is_ok();
+                    if lose {
+                        std::thread::spawn(move || lose_answer(client, server));
+                    } else {
+                        pipe(client, server);
+                    }
+                }
+            });
+        }
+        LosingProxy {
+            url: format!("http://127.0.0.1:{port}"),
+            lost,
+            stop,
+            port,
+        }
+    }
+
+    /// Answers lost so far.
+    pub fn lost(&self) -> usize {
+        self.lost.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for LosingProxy {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+    }
+}
+
+/// Forwards the rest of the request; once the server starts answering (it has done the
+/// work), cuts the client's connection without a byte of the answer.
+fn lose_answer(client: TcpStream, mut server: TcpStream) {
+    let (Ok(c2), Ok(s2)) = (client.try_clone(), server.try_clone()) else {
+        return;
+    };
+    std::thread::spawn(move || copy(c2, s2));
+    let mut byte = [0u8; 1];
+    let _ = server.read(&mut byte);
+    let _ = client.shutdown(Shutdown::Both);
+    let _ = server.shutdown(Shutdown::Both);
+}
