@@ -70,7 +70,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .upload_batch(&paths, &options, &BatchOptions::new().stop_on_error(false))
         .await?;
     for (index, path, error) in report.failures() {
-        println!("file {index} ({}) failed: {error}", path.display());
+        // Expected: this file is over the demo server's 1 MiB upload limit.
+        println!(
+            "file {index} ({}) failed, as intended (over the server's upload limit): {error}",
+            path.display()
+        );
     }
     let gallery: Vec<MediaFile> = report.uploaded().into_iter().cloned().collect();
     println!(

@@ -31,14 +31,25 @@ fn main() -> strapi_kit::Result<()> {
         .filter(FilterBuilder::new().starts_with("title", &tag))
         .paginate(1, 500);
     let mut seen = 0;
-    for article in client.get_all_iter::<Article>("articles", &q)? {
+    let mut pages = client.get_all_iter::<Article>("articles", &q)?;
+    let mut last_page = 0;
+    while let Some(article) = pages.next() {
         let article = article?;
         seen += 1;
-        if seen % 50 == 0 {
-            println!("  … {}", article.title);
+        if pages.pages_fetched() != last_page {
+            last_page = pages.pages_fetched();
+            println!(
+                "  page {last_page}: asked for 500 a page, the server sends {} (first: {})",
+                pages.page_size(),
+                article.title
+            );
         }
     }
-    println!("iterated over {seen} entries");
+    println!(
+        "iterated over {seen} entries in {} pages (total reported: {:?})",
+        pages.pages_fetched(),
+        pages.total()
+    );
 
     let all = client.get_all::<serde_json::Value>("articles", &q)?;
     println!("get_all collected {}", all.len());

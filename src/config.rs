@@ -50,7 +50,12 @@ pub enum Auth {
 ///
 /// Only idempotent requests (GET, PUT, DELETE, HEAD) are retried by default: a POST that
 /// reached the server may have created something, and sending it again would create it
-/// twice. Set [`retry_non_idempotent`](RetryPolicy::retry_non_idempotent) to opt in.
+/// twice. For creates that must be retried, use `create_once` (it looks a unique key up
+/// before resending, so it never duplicates). [`retry_non_idempotent`](RetryPolicy::retry_non_idempotent)
+/// resends every POST and does duplicate each write whose answer was lost.
+///
+/// A call's timeout bounds its retries too: no attempt starts, and no wait is taken, past
+/// the call's deadline (see [`StrapiConfigBuilder::timeout`]).
 ///
 /// Waits grow exponentially from `base_delay`, capped at `max_delay`, with "full jitter"
 /// (a uniformly random wait between zero and the cap) when `jitter` is on. A server's
@@ -130,7 +135,9 @@ impl RetryPolicy {
         self.retry_on_status = statuses.into_iter().collect();
         self
     }
-    /// Allows retrying POST requests (creates, uploads). Off by default.
+    /// Allows retrying POST requests (creates, uploads). Off by default. This duplicates
+    /// every write whose first attempt was stored but whose answer was lost; prefer
+    /// `create_once`, which cannot.
     pub fn retry_non_idempotent(mut self, on: bool) -> Self {
         self.retry_non_idempotent = on;
         self

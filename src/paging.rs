@@ -32,6 +32,7 @@ pub(crate) struct Pager {
     mode: Mode,
     done: bool,
     total: Option<u64>,
+    pages: u64,
 }
 
 impl Pager {
@@ -75,6 +76,7 @@ impl Pager {
             mode,
             done: false,
             total: None,
+            pages: 0,
         })
     }
 
@@ -93,6 +95,20 @@ impl Pager {
     /// `with_count(false)`).
     pub fn total(&self) -> Option<u64> {
         self.total
+    }
+
+    /// Pages taken in so far.
+    pub fn pages(&self) -> u64 {
+        self.pages
+    }
+
+    /// The page size in use: the requested one until the server's echo shows another (its
+    /// page-size cap).
+    pub fn page_size(&self) -> u64 {
+        match self.mode {
+            Mode::Page { size, .. } => size,
+            Mode::Offset { limit, .. } => limit,
+        }
     }
 
     /// Whether every page has been read (or the walk was stopped).
@@ -121,6 +137,7 @@ impl Pager {
         if self.done {
             return Ok(());
         }
+        self.pages += 1;
         if let Some(t) = echo.and_then(|p| p.total) {
             self.total = Some(t);
         }

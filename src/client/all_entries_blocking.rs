@@ -45,6 +45,17 @@ impl<T> AllEntries<T> {
     pub fn total(&self) -> Option<u64> {
         self.pager.total()
     }
+
+    /// Pages fetched so far.
+    pub fn pages_fetched(&self) -> u64 {
+        self.pager.pages()
+    }
+
+    /// The page size the walk uses: the one asked for, until the server's answer shows that
+    /// it clamped it (Strapi's `maxLimit`, 100 by default); then the server's.
+    pub fn page_size(&self) -> u64 {
+        self.pager.page_size()
+    }
 }
 
 impl<T: DeserializeOwned> Iterator for AllEntries<T> {

@@ -493,6 +493,11 @@ async fn upload_over_the_server_limit_is_payload_too_large() {
         api.message.contains("big.bin") || api.message.contains("size"),
         "{api:?}"
     );
+    // Strapi keeps the refused upload's temp file: in the run's own folder, not /tmp.
+    if let Some(tmp) = &server().tmp_dir {
+        let kept = std::fs::read_dir(tmp).map(|d| d.count()).unwrap_or(0);
+        assert!(kept > 0, "the server's temp files go to {}", tmp.display());
+    }
 }
 
 #[maybe]

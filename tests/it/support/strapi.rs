@@ -29,6 +29,9 @@ pub struct Strapi {
     pub user_password: String,
     /// Where uploads land (None for an external server).
     pub public_dir: Option<PathBuf>,
+    /// The server's temp folder (`TMPDIR`), inside this run's work folder: Strapi keeps the
+    /// temp file of an upload it refuses, and it goes with the run (None when external).
+    pub tmp_dir: Option<PathBuf>,
     /// Held for the whole run: closing it stops the server.
     _stdin: Option<Mutex<ChildStdin>>,
     _child: Option<Mutex<Child>>,
@@ -78,6 +81,7 @@ fn start(version: ApiVersion) -> Result<Strapi, String> {
             user_email: "itest@example.com".into(),
             user_password: "itest-password-1".into(),
             public_dir: None,
+            tmp_dir: None,
             _stdin: None,
             _child: None,
         });
@@ -91,6 +95,8 @@ fn start(version: ApiVersion) -> Result<Strapi, String> {
     let work = work_dir(tag)?;
     let public = work.join("public");
     std::fs::create_dir_all(public.join("uploads")).map_err(|e| e.to_string())?;
+    let tmp = work.join("tmp");
+    std::fs::create_dir_all(&tmp).map_err(|e| e.to_string())?;
     let port = free_port()?;
     let full = random_token();
     let read = random_token();
@@ -107,6 +113,7 @@ fn start(version: ApiVersion) -> Result<Strapi, String> {
         .env("PORT", port.to_string())
         .env("DATABASE_FILENAME", work.join("data.db"))
         .env("ITEST_PUBLIC_DIR", &public)
+        .env("TMPDIR", &tmp)
         .env("ITEST_FULL_ACCESS_TOKEN", &full)
         .env("ITEST_READ_ONLY_TOKEN", &read)
         .env("ITEST_INFO_FILE", &info_file)
@@ -167,6 +174,7 @@ fn start(version: ApiVersion) -> Result<Strapi, String> {
             .unwrap_or("itest-password-1")
             .to_owned(),
         public_dir: Some(public),
+        tmp_dir: Some(tmp),
         _stdin: stdin.map(Mutex::new),
         _child: Some(Mutex::new(child)),
     })
