@@ -34,6 +34,28 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// Credentials for Strapi's admin API, which serves the admin half of the media library
+/// (folders, uploads into a folder, image settings) and Strapi 5's unpublish.
+///
+/// One client can hold an API token and admin credentials: each request uses the one its
+/// route needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AdminAuth {
+    /// None: admin-only calls fail with [`Error::AdminRequired`] before sending.
+    None,
+    /// A Strapi 5 admin token (Settings → Admin Tokens), or an admin JWT you obtained.
+    Token(Secret),
+    /// An admin user's email and password: the client logs in (`POST /admin/login`) on the
+    /// first admin call, and again when the session has expired.
+    Login {
+        /// The admin's email.
+        email: String,
+        /// The admin's password.
+        password: Secret,
+    },
+}
+
 /// How the client authenticates.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -196,6 +218,7 @@ pub struct StrapiConfig {
     pub(crate) rate_limit: Option<f64>,
     pub(crate) max_response_bytes: usize,
     pub(crate) max_concurrent_requests: usize,
+    pub(crate) admin: AdminAuth,
 }
 
 impl fmt::Debug for StrapiConfig {
@@ -205,6 +228,7 @@ impl fmt::Debug for StrapiConfig {
         f.debug_struct("StrapiConfig")
             .field("base_url", &self.base_url.as_str())
             .field("auth", &self.auth)
+            .field("admin", &self.admin)
             .field("api_version", &self.api_version)
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
@@ -259,6 +283,7 @@ impl StrapiConfig {
             rate_limit: None,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             max_concurrent_requests: DEFAULT_MAX_CONCURRENT_REQUESTS,
+            admin: AdminInput::None,
         }
     }
 
@@ -275,6 +300,8 @@ impl StrapiConfig {
     /// | `STRAPI_RETRY_BASE_DELAY` | first retry delay, seconds | 0.25 |
     /// | `STRAPI_RETRY_MAX_DELAY` | cap of one wait, seconds | 10 |
     /// | `STRAPI_RATE_LIMIT` | requests per second, client-side | none |
+    /// | `STRAPI_ADMIN_TOKEN` | admin token for the admin API (folders, settings) | none |
+    /// | `STRAPI_ADMIN_EMAIL`, `STRAPI_ADMIN_PASSWORD` | an admin's login, instead of a token | none |
     pub fn from_env() -> Result<Self> {
         Self::from_lookup(|key| std::env::var(key).ok())
     }
@@ -334,12 +361,36 @@ impl StrapiConfig {
             })?;
             b = b.rate_limit(rate);
         }
+        match (
+            get("STRAPI_ADMIN_TOKEN"),
+            get("STRAPI_ADMIN_EMAIL"),
+            get("STRAPI_ADMIN_PASSWORD"),
+        ) {
+            (Some(t), None, None) => b = b.admin_token(t),
+            (None, Some(e), Some(p)) => b = b.admin_login(e, p),
+            (None, None, None) => {}
+            (Some(_), _, _) => {
+                return Err(Error::Config(
+                    "set STRAPI_ADMIN_TOKEN or STRAPI_ADMIN_EMAIL + STRAPI_ADMIN_PASSWORD, not both"
+                        .into(),
+                ));
+            }
+            _ => {
+                return Err(Error::Config(
+                    "STRAPI_ADMIN_EMAIL and STRAPI_ADMIN_PASSWORD go together".into(),
+                ));
+            }
+        }
         b.build()
     }
 
     /// The normalised base URL (always ends with `/`).
     pub fn base_url(&self) -> &Url {
         &self.base_url
+    }
+    /// The admin credentials.
+    pub fn admin_auth(&self) -> &AdminAuth {
+        &self.admin
     }
     /// The credentials.
     pub fn auth(&self) -> &Auth {
@@ -389,6 +440,12 @@ enum AuthInput {
     Jwt(String),
 }
 
+enum AdminInput {
+    None,
+    Token(String),
+    Login(String, String),
+}
+
 /// Builds a [`StrapiConfig`]; see [`StrapiConfig::builder`].
 pub struct StrapiConfigBuilder {
     base_url: String,
@@ -404,6 +461,7 @@ pub struct StrapiConfigBuilder {
     rate_limit: Option<f64>,
     max_response_bytes: usize,
     max_concurrent_requests: usize,
+    admin: AdminInput,
 }
 
 impl fmt::Debug for StrapiConfigBuilder {
@@ -418,6 +476,20 @@ impl StrapiConfigBuilder {
     /// Authenticates with an API token. Without one, requests run as the public role.
     pub fn api_token(mut self, token: impl Into<String>) -> Self {
         self.auth = AuthInput::ApiToken(token.into());
+        self
+    }
+    /// Admin credentials as a token: a Strapi 5 admin token (Settings → Admin Tokens) or an
+    /// admin JWT. Used only for the admin API's routes (folders, uploads into a folder,
+    /// image settings, Strapi 5's unpublish); other requests keep the API token.
+    pub fn admin_token(mut self, token: impl Into<String>) -> Self {
+        self.admin = AdminInput::Token(token.into());
+        self
+    }
+    /// Admin credentials as an admin user's email and password (Strapi 4 and 5): the client
+    /// logs in on the first admin call and again when the session has expired. Used only
+    /// for the admin API's routes, like [`admin_token`](Self::admin_token).
+    pub fn admin_login(mut self, email: impl Into<String>, password: impl Into<String>) -> Self {
+        self.admin = AdminInput::Login(email.into(), password.into());
         self
     }
     /// Authenticates with a users-permissions JWT.
@@ -532,6 +604,22 @@ impl StrapiConfigBuilder {
             }
         }
         self.retry.validate()?;
+        let admin = match self.admin {
+            AdminInput::None => AdminAuth::None,
+            AdminInput::Token(t) => AdminAuth::Token(Secret(checked_token(t, "admin token")?)),
+            AdminInput::Login(email, password) => {
+                let email = email.trim().to_owned();
+                if email.is_empty() || password.is_empty() {
+                    return Err(Error::Config(
+                        "admin login needs an email and a password".into(),
+                    ));
+                }
+                AdminAuth::Login {
+                    email,
+                    password: Secret(password),
+                }
+            }
+        };
         if self.max_response_bytes == 0 {
             return Err(Error::Config("max response bytes must be positive".into()));
         }
@@ -575,6 +663,7 @@ impl StrapiConfigBuilder {
             rate_limit: self.rate_limit,
             max_response_bytes: self.max_response_bytes,
             max_concurrent_requests: self.max_concurrent_requests,
+            admin,
         })
     }
 }

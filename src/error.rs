@@ -49,6 +49,19 @@ pub enum Error {
     #[error("invalid input: {0}")]
     InvalidInput(String),
 
+    /// The call needs Strapi's admin API and the client has no admin credentials; nothing
+    /// was sent. Give them with `StrapiConfigBuilder::admin_token` / `admin_login` (or
+    /// `STRAPI_ADMIN_TOKEN`, or `STRAPI_ADMIN_EMAIL` + `STRAPI_ADMIN_PASSWORD`).
+    #[error(
+        "{operation} needs admin credentials (Strapi serves it to admin users only): set \
+         StrapiConfigBuilder::admin_token or admin_login, or STRAPI_ADMIN_TOKEN / \
+         STRAPI_ADMIN_EMAIL + STRAPI_ADMIN_PASSWORD"
+    )]
+    AdminRequired {
+        /// What was asked for (e.g. "uploading into a folder").
+        operation: String,
+    },
+
     /// HTTP 400 or 422: Strapi rejected the request. `field_errors` lists per-field messages.
     #[error("{0}")]
     Validation(Box<ApiError>),
@@ -342,6 +355,10 @@ impl Error {
     /// The request timed out.
     pub fn is_timeout(&self) -> bool {
         matches!(self, Error::Timeout { .. })
+    }
+    /// The call needs admin credentials the client does not have.
+    pub fn is_admin_required(&self) -> bool {
+        matches!(self, Error::AdminRequired { .. })
     }
     /// The connection could not be established.
     pub fn is_connect(&self) -> bool {

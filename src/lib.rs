@@ -71,6 +71,7 @@ mod client;
 pub mod config;
 mod documents;
 pub mod error;
+pub mod folders;
 pub mod media;
 pub mod models;
 mod paging;
@@ -98,9 +99,10 @@ pub type AsyncClient = nonblocking::Client;
 
 pub use bulk::{BulkItem, BulkOptions, BulkOutcome, BulkReport};
 pub use client::common::EntryId;
-pub use config::{Auth, RetryPolicy, Secret, StrapiConfig, StrapiConfigBuilder};
+pub use config::{AdminAuth, Auth, RetryPolicy, Secret, StrapiConfig, StrapiConfigBuilder};
 pub use documents::I18nLocale;
 pub use error::{ApiError, Error, FieldError, MediaError, Result, UnexpectedReason};
+pub use folders::{Folder, FolderNode, UploadSettings};
 pub use media::{
     BatchItem, BatchOptions, BatchOutcome, BatchReport, DownloadOptions, MediaUpdate, Progress,
     ProgressFn, SendToken, UploadOptions,

@@ -246,7 +246,9 @@ pub struct MediaFile {
     /// Provider-specific metadata.
     #[serde(default)]
     pub provider_metadata: Option<Value>,
-    /// Folder path (`/1/3`).
+    /// The folder's path of ids (`/1/3`, see [`Folder::id_path`](crate::Folder::id_path)).
+    /// Filled in by the admin API ([`folder_media`](crate::AsyncClient::folder_media));
+    /// the content API leaves it out.
     #[serde(
         rename = "folderPath",
         default,

@@ -262,4 +262,16 @@ mod flavour {
     ) -> reqwest::blocking::ClientBuilder {
         builder.timeout(d)
     }
+
+    /// A lock (the admin login is single-flight).
+    pub(crate) struct Lock<T>(Mutex<T>);
+
+    impl<T> Lock<T> {
+        pub(crate) fn new(v: T) -> Self {
+            Lock(Mutex::new(v))
+        }
+        pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, T> {
+            self.0.lock().unwrap_or_else(|p| p.into_inner())
+        }
+    }
 }

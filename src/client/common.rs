@@ -96,6 +96,8 @@ pub(crate) struct Call<R> {
     pub accept: &'static str,
     /// Extra headers of this call (e.g. `Range`).
     pub headers: HeaderMap,
+    /// An admin API route: sent with the admin credentials instead of the API token.
+    pub admin: bool,
 }
 
 impl<R> Call<R> {
@@ -107,7 +109,14 @@ impl<R> Call<R> {
             auth: true,
             accept: "application/json",
             headers: HeaderMap::new(),
+            admin: false,
         }
+    }
+
+    /// The same call, for an admin API route.
+    pub fn admin(mut self) -> Self {
+        self.admin = true;
+        self
     }
 
     pub fn json(mut self, body: &(impl serde::Serialize + ?Sized)) -> Result<Self> {
@@ -254,6 +263,16 @@ impl Core {
         let mut url = self.config.base_url().clone();
         if let Ok(mut path) = url.path_segments_mut() {
             path.pop_if_empty().push("api").extend(segments);
+        }
+        url.set_query(query.filter(|q| !q.is_empty()));
+        url
+    }
+
+    /// `{base}/{segments…}?{query}`: the admin API's routes live outside `/api`.
+    pub fn admin_url(&self, segments: &[&str], query: Option<&str>) -> Url {
+        let mut url = self.config.base_url().clone();
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty().extend(segments);
         }
         url.set_query(query.filter(|q| !q.is_empty()));
         url

@@ -226,4 +226,16 @@ mod flavour {
     ) -> reqwest::ClientBuilder {
         builder.read_timeout(d)
     }
+
+    /// A lock that may be held across an await (the admin login is single-flight).
+    pub(crate) struct Lock<T>(tokio::sync::Mutex<T>);
+
+    impl<T> Lock<T> {
+        pub(crate) fn new(v: T) -> Self {
+            Lock(tokio::sync::Mutex::new(v))
+        }
+        pub(crate) async fn lock(&self) -> tokio::sync::MutexGuard<'_, T> {
+            self.0.lock().await
+        }
+    }
 }

@@ -69,3 +69,6 @@ mod relations;
 
 #[path = "cases/lost_answers.rs"]
 mod lost_answers;
+
+#[path = "cases/folders.rs"]
+mod folders;

@@ -6,11 +6,13 @@
 //! provides the same names in its `flavour` module; nothing here may name a flavour.
 //! Logic that does no I/O belongs in `client::common`, compiled once.
 
+mod admin;
 mod auth;
 mod bulk;
 mod content;
 mod documents;
 mod download;
+mod folders;
 mod media;
 mod paging;
 mod schema;
@@ -40,6 +42,8 @@ pub struct Client {
     core: Arc<Core>,
     opts: CallOptions,
     slots: Arc<flavour::Slots>,
+    /// The admin JWT of an `admin_login`, once logged in.
+    admin_session: Arc<flavour::Lock<Option<HeaderValue>>>,
 }
 
 impl std::fmt::Debug for Client {
@@ -68,6 +72,7 @@ impl Client {
         Ok(Client {
             http,
             slots: Arc::new(flavour::Slots::new(config.max_concurrent_requests())),
+            admin_session: Arc::new(flavour::Lock::new(None)),
             core: Arc::new(Core::new(config)?),
             opts: CallOptions::default(),
         })

@@ -92,6 +92,11 @@ impl Client {
         // Whether an earlier attempt may have reached the server without its answer
         // reaching us (a DELETE that then finds nothing has done its work).
         let mut unanswered = false;
+        let mut admin = match call.admin {
+            true => Some(self.admin_header(None).await?),
+            false => None,
+        };
+        let mut relogged = false;
         loop {
             attempt += 1;
             if let Some(wait) = self.core.rate_limit_delay() {
@@ -101,7 +106,7 @@ impl Client {
                 return Err(timed_out(call));
             };
             let sent_at = Instant::now();
-            let mut request = self.build_request(call).await?;
+            let mut request = self.build_request(call, admin.as_ref()).await?;
             if let Some(d) = deadline {
                 match d.checked_duration_since(sent_at) {
                     Some(left) if !left.is_zero() => request = request.timeout(left),
@@ -136,6 +141,17 @@ impl Client {
                             Err(BodyFailure::Fatal(e)) => return Err(e),
                             Err(BodyFailure::Broken(e)) => (e, Failure::Transport),
                         }
+                    } else if status == 401
+                        && admin.is_some()
+                        && !relogged
+                        && self.admin_can_relogin()
+                    {
+                        // The admin session expired: log in again, once, and resend.
+                        drop(resp);
+                        admin = Some(self.admin_header(admin.as_ref()).await?);
+                        relogged = true;
+                        attempt -= 1;
+                        continue;
                     } else if status == 404 && unanswered && call.method == reqwest::Method::DELETE
                     {
                         tracing::info!(
@@ -239,9 +255,15 @@ impl Client {
     }
 
     /// A fresh request for one attempt (a body streamed from a file is reopened).
-    async fn build_request(&self, call: &Call) -> Result<flavour::RequestBuilder> {
+    async fn build_request(
+        &self,
+        call: &Call,
+        admin: Option<&reqwest::header::HeaderValue>,
+    ) -> Result<flavour::RequestBuilder> {
         let mut rb = self.http.request(call.method.clone(), call.url.clone());
-        if call.auth {
+        if let Some(h) = admin {
+            rb = rb.header(AUTHORIZATION, h.clone());
+        } else if call.auth {
             if let Some(h) = self.core.auth_header() {
                 rb = rb.header(AUTHORIZATION, h.clone());
             }

@@ -48,6 +48,7 @@ async fn upload_with_metadata_round_trips() {
 #[maybe]
 #[the_test]
 async fn image_formats_are_parsed() {
+    let _settings = upload_settings_lock();
     let c = client();
     let dir = TempDir::new("formats");
     let up = upload_png(&c, &dir, "wide.png", 640, 400).await;

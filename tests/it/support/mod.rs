@@ -156,3 +156,10 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// Held by tests that change the servers' upload settings or depend on them (image
+/// formats): the settings are global to a server, and tests run in parallel.
+pub fn upload_settings_lock() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|p| p.into_inner())
+}

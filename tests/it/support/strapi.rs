@@ -27,6 +27,10 @@ pub struct Strapi {
     pub folder_id: Option<u64>,
     pub user_email: String,
     pub user_password: String,
+    /// An admin user (created at boot; `STRAPI_V5_ADMIN_EMAIL` / `_PASSWORD` for an
+    /// external server).
+    pub admin_email: String,
+    pub admin_password: String,
     /// Where uploads land (None for an external server).
     pub public_dir: Option<PathBuf>,
     /// The server's temp folder (`TMPDIR`), inside this run's work folder: Strapi keeps the
@@ -80,6 +84,10 @@ fn start(version: ApiVersion) -> Result<Strapi, String> {
                 .and_then(|v| v.parse().ok()),
             user_email: "itest@example.com".into(),
             user_password: "itest-password-1".into(),
+            admin_email: std::env::var(format!("STRAPI_{tag}_ADMIN_EMAIL"))
+                .unwrap_or_else(|_| "itest-admin@example.com".into()),
+            admin_password: std::env::var(format!("STRAPI_{tag}_ADMIN_PASSWORD"))
+                .unwrap_or_else(|_| "Itest-admin-Passw0rd".into()),
             public_dir: None,
             tmp_dir: None,
             _stdin: None,
@@ -172,6 +180,16 @@ fn start(version: ApiVersion) -> Result<Strapi, String> {
             .get("userPassword")
             .and_then(serde_json::Value::as_str)
             .unwrap_or("itest-password-1")
+            .to_owned(),
+        admin_email: info
+            .get("adminEmail")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or("itest-admin@example.com")
+            .to_owned(),
+        admin_password: info
+            .get("adminPassword")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or("Itest-admin-Passw0rd")
             .to_owned(),
         public_dir: Some(public),
         tmp_dir: Some(tmp),

@@ -154,6 +154,27 @@ async function ensureUser(strapi, { username, email, password }) {
   if (Object.keys(patch).length > 0) await userService.edit(user.id, patch);
 }
 
+// The test servers' admin user (the admin API: folders, upload settings, v5 unpublish).
+const ADMIN_EMAIL = 'itest-admin@example.com';
+const ADMIN_PASSWORD = 'Itest-admin-Passw0rd';
+
+async function ensureAdmin(strapi, { email, password }) {
+  const roles = strapi.service('admin::role');
+  await roles.createRolesIfNoneExist();
+  const superAdmin = await roles.getSuperAdmin();
+  const existing = await strapi.db.query('admin::user').findOne({ where: { email } });
+  if (existing) return;
+  await strapi.service('admin::user').create({
+    email,
+    firstname: 'Itest',
+    lastname: 'Admin',
+    password,
+    registrationToken: null,
+    isActive: true,
+    roles: superAdmin ? [superAdmin.id] : [],
+  });
+}
+
 function writeInfoFile(file, info) {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
@@ -173,6 +194,9 @@ async function itestBootstrap(strapi) {
   await grant(strapi, 'public', PUBLIC_ACTIONS);
   await grant(strapi, 'authenticated', AUTHENTICATED_ACTIONS);
   await ensureUser(strapi, { username: USER_NAME, email: USER_EMAIL, password: userPassword });
+  const adminEmail = process.env.ITEST_ADMIN_EMAIL || ADMIN_EMAIL;
+  const adminPassword = process.env.ITEST_ADMIN_PASSWORD || ADMIN_PASSWORD;
+  await ensureAdmin(strapi, { email: adminEmail, password: adminPassword });
   const folderId = await ensureFolder(strapi, FOLDER_NAME);
   // Strapi creates the "API Uploads" folder lazily on the first REST upload, and two
   // concurrent first uploads race on its unique path (one gets a 500). Create it now.
@@ -192,6 +216,8 @@ async function itestBootstrap(strapi) {
     userEmail: USER_EMAIL,
     userPassword,
     userName: USER_NAME,
+    adminEmail,
+    adminPassword,
     strapiVersion: strapi.config.get('info.strapi'),
     url: `http://${host}:${port}`,
     publicDir: strapi.dirs.static.public,
