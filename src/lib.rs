@@ -71,6 +71,7 @@ mod client;
 pub mod config;
 mod documents;
 pub mod error;
+mod ids;
 pub mod media;
 pub mod models;
 mod paging;
@@ -97,7 +98,7 @@ pub type SyncClient = blocking::Client;
 pub type AsyncClient = nonblocking::Client;
 
 pub use bulk::{BulkItem, BulkOptions, BulkOutcome, BulkReport};
-pub use client::common::EntryId;
+pub use ids::{EntryId, MAX_ID_LEN, MAX_URL_LEN};
 pub use config::{Auth, RetryPolicy, Secret, StrapiConfig, StrapiConfigBuilder};
 pub use documents::I18nLocale;
 pub use error::{ApiError, Error, FieldError, MediaError, Result, UnexpectedReason};

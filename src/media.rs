@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use bytes::Bytes;
 use serde_json::{Map, Value};
 
-use crate::client::common::EntryId;
+use crate::ids::EntryId;
 use crate::error::{Error, MediaError, Result};
 use crate::models::MediaFile;
 

@@ -33,7 +33,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::client::common::EntryId;
+use crate::ids::EntryId;
 use crate::error::{Error, Result};
 use crate::version::ApiVersion;
 

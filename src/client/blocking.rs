@@ -91,6 +91,31 @@ mod flavour {
             .collect()
     }
 
+    /// Builds the reqwest client. reqwest's blocking client waits for its runtime thread
+    /// to start, and that wait panics when made on a thread inside a tokio runtime (debug
+    /// builds check it); waiting on a plain thread of our own avoids it.
+    pub(crate) fn build_client(
+        b: reqwest::blocking::ClientBuilder,
+    ) -> reqwest::Result<HttpClient> {
+        if !in_tokio_runtime() {
+            return b.build();
+        }
+        std::thread::scope(|s| s.spawn(|| b.build()).join())
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    }
+
+    #[cfg(feature = "async")]
+    fn in_tokio_runtime() -> bool {
+        tokio::runtime::Handle::try_current().is_ok()
+    }
+
+    /// Without the `async` feature tokio is not a dependency of ours; a runtime of the
+    /// application's may still be around, and the extra thread costs little at creation.
+    #[cfg(not(feature = "async"))]
+    fn in_tokio_runtime() -> bool {
+        true
+    }
+
     pub(crate) fn sleep(d: Duration) {
         std::thread::sleep(d);
     }

@@ -19,10 +19,11 @@ mod transport;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{HeaderName, HeaderValue};
+use reqwest::header::HeaderMap;
+use reqwest::redirect::Policy;
 
 use super::flavour::{self, maybe};
-use crate::client::common::{CallOptions, Core, ensure_crypto_provider};
+use crate::client::common::{CallOptions, Core, ensure_crypto_provider, same_origin};
 use crate::config::{RetryPolicy, StrapiConfig};
 use crate::error::{Error, Result};
 use crate::version::ApiVersion;
@@ -36,9 +37,82 @@ pub use content::RawRequest;
 /// [`with_header`](Self::with_header) and [`with_retry`](Self::with_retry) share them too.
 #[derive(Clone)]
 pub struct Client {
-    http: flavour::HttpClient,
+    http: Http,
     core: Arc<Core>,
     opts: CallOptions,
+}
+
+/// The HTTP clients behind a [`Client`], one per redirect policy, and the custom headers.
+///
+/// reqwest's redirect policy sees neither the method nor the headers of a request, so the
+/// policy is chosen per request by picking the client: reads of the configured server
+/// follow redirects within that origin only, writes follow none (a redirected write is
+/// reported, never re-sent or turned into a GET), and requests to other origins (media on a
+/// CDN) follow redirects without the custom headers. The custom headers (the config's
+/// default headers and [`Client::with_header`]'s) are added here, to requests for the
+/// configured server only, since reqwest would keep them on a hop to another host.
+#[derive(Clone)]
+struct Http {
+    read: flavour::HttpClient,
+    write: flavour::HttpClient,
+    foreign: flavour::HttpClient,
+    base: reqwest::Url,
+    headers: HeaderMap,
+}
+
+impl Http {
+    fn new(config: &StrapiConfig) -> Result<Self> {
+        let base = config.base_url().clone();
+        let home = base.clone();
+        let read = Policy::custom(move |attempt| {
+            if attempt.previous().len() >= MAX_REDIRECTS {
+                attempt.error("too many redirects")
+            } else if same_origin(attempt.url(), &home) {
+                attempt.follow()
+            } else {
+                // Reported as `Error::Redirected`, with the Location.
+                attempt.stop()
+            }
+        });
+        Ok(Http {
+            read: build_http(config, read)?,
+            write: build_http(config, Policy::none())?,
+            foreign: build_http(config, Policy::limited(MAX_REDIRECTS))?,
+            base,
+            headers: config.default_headers.clone(),
+        })
+    }
+
+    fn request(&self, method: reqwest::Method, url: reqwest::Url) -> flavour::RequestBuilder {
+        if !same_origin(&url, &self.base) {
+            return self.foreign.request(method, url);
+        }
+        let http = match method {
+            reqwest::Method::GET | reqwest::Method::HEAD => &self.read,
+            _ => &self.write,
+        };
+        let rb = http.request(method, url);
+        if self.headers.is_empty() {
+            rb
+        } else {
+            rb.headers(self.headers.clone())
+        }
+    }
+}
+
+/// Hops followed within the configured server (reqwest's default limit).
+const MAX_REDIRECTS: usize = 10;
+
+fn build_http(config: &StrapiConfig, redirect: Policy) -> Result<flavour::HttpClient> {
+    let builder = flavour::HttpClient::builder()
+        .timeout(config.timeout())
+        .connect_timeout(config.connect_timeout())
+        .pool_max_idle_per_host(config.pool_max_idle_per_host)
+        .pool_idle_timeout(config.pool_idle_timeout)
+        .user_agent(config.user_agent.clone())
+        .redirect(redirect);
+    flavour::build_client(builder)
+        .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))
 }
 
 impl std::fmt::Debug for Client {
@@ -56,17 +130,8 @@ impl Client {
     /// Fails only if the HTTP stack cannot be set up (e.g. no TLS backend).
     pub fn new(config: StrapiConfig) -> Result<Self> {
         ensure_crypto_provider();
-        let http = flavour::HttpClient::builder()
-            .timeout(config.timeout())
-            .connect_timeout(config.connect_timeout())
-            .pool_max_idle_per_host(config.pool_max_idle_per_host)
-            .pool_idle_timeout(config.pool_idle_timeout)
-            .user_agent(config.user_agent.clone())
-            .default_headers(config.default_headers.clone())
-            .build()
-            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
         Ok(Client {
-            http,
+            http: Http::new(&config)?,
             core: Arc::new(Core::new(config)?),
             opts: CallOptions::default(),
         })
@@ -110,16 +175,30 @@ impl Client {
         c
     }
 
-    /// A view of this client that sends one more header with each call.
+    /// A view of this client that sends one more header with each call to the configured
+    /// server (never to another origin, such as a CDN a media URL points to). A header of
+    /// the same name, from the configuration or an outer view, is replaced.
     pub fn with_header(&self, name: &str, value: &str) -> Result<Self> {
-        let n = HeaderName::from_bytes(name.as_bytes())
-            .map_err(|_| Error::InvalidInput(format!("invalid header name {name:?}")))?;
-        let mut v = HeaderValue::from_str(value)
-            .map_err(|_| Error::InvalidInput(format!("invalid value for header {name:?}")))?;
-        v.set_sensitive(true);
+        let (n, v) =
+            crate::config::custom_header(name, value, self.core.auth_header().is_some())
+                .map_err(Error::InvalidInput)?;
         let mut c = self.clone();
-        c.opts.headers.append(n, v);
+        // Replaces a header of the same name (the config's or an outer view's).
+        c.http.headers.insert(n, v);
         Ok(c)
+    }
+
+    /// The client a login made: credentials of its own, this client's views kept (its
+    /// custom headers except an `Authorization` of its own, which the JWT replaces).
+    fn with_login(&self, config: StrapiConfig) -> Result<Self> {
+        let mut client = Client::new(config)?;
+        client.opts = self.opts.clone();
+        client.http.headers = self.http.headers.clone();
+        client.http.headers.remove(reqwest::header::AUTHORIZATION);
+        if let Some(v) = self.core.version() {
+            client.core.set_version(v);
+        }
+        Ok(client)
     }
 
     /// A view of this client with another retry policy.
