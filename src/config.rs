@@ -692,6 +692,50 @@ mod tests {
     }
 
     #[test]
+    fn every_value_is_checked_at_build() {
+        let b = || StrapiConfig::builder("http://x").api_token("t");
+        for r in [1e-20, 0.0, -1.0, f64::NAN, f64::INFINITY, MIN_RATE_LIMIT / 2.0] {
+            let err = b().rate_limit(r).build().unwrap_err();
+            assert!(matches!(err, Error::Config(_)), "{r}");
+        }
+        assert!(b().rate_limit(MIN_RATE_LIMIT).build().is_ok());
+        assert!(b().rate_limit(1e300).build().is_ok());
+        let huge = RetryPolicy::default()
+            .base_delay(Duration::MAX)
+            .max_delay(Duration::MAX);
+        assert!(b().retry(huge).build().is_err());
+        assert!(
+            b().retry(RetryPolicy::default().budget(Duration::MAX))
+                .build()
+                .is_err()
+        );
+        assert!(
+            b().retry(RetryPolicy::default().retry_on_status([503, 200]))
+                .build()
+                .is_err()
+        );
+        assert!(b().connect_timeout(Duration::ZERO).build().is_err());
+        assert!(b().user_agent("a\nb").build().is_err());
+        assert!(b().user_agent("").build().is_err());
+        for name in ["Accept", "content-type", "Content-Length", "Range", "Host"] {
+            let err = b().default_header(name, "x").build().unwrap_err();
+            assert!(matches!(err, Error::Config(_)), "{name}");
+        }
+        assert!(b().default_header("Authorization", "Basic x").build().is_err());
+        assert!(
+            StrapiConfig::builder("http://x")
+                .default_header("Authorization", "Basic x")
+                .build()
+                .is_ok()
+        );
+        assert!(b().default_header("bad name", "x").build().is_err());
+        let err = b().default_header("X-Key", "v\r\nsecret").build().unwrap_err();
+        assert!(!err.to_string().contains("secret"), "{err}");
+        assert!(b().default_header("X-Api-Key", "k").build().is_ok());
+        assert!(RetryPolicy::default().validate().is_ok());
+    }
+
+    #[test]
     fn token_never_in_debug_or_errors() {
         let c = StrapiConfig::new("http://x", "super-secret-token").unwrap();
         let dbg = format!("{c:?}");

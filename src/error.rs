@@ -656,6 +656,39 @@ mod tests {
     }
 
     #[test]
+    fn server_text_is_escaped_in_messages() {
+        let body = "{\"error\":{\"status\":400,\"name\":\"Bad\\u001b[2J\",\"message\":\"no\\r\\n2026-01-01 INFO forged \\u001b[31mred\",\"details\":{\"errors\":[{\"path\":[\"a\\nb\"],\"message\":\"m\\u0007\"}]}}}";
+        let api = parse_error_body(400, "GET", "http://x/a", None, body.as_bytes());
+        assert!(api.message.contains('\u{1b}'), "the field keeps the raw text");
+        for shown in [api.to_string(), Error::from_api(api.clone()).to_string()] {
+            assert!(!shown.contains(['\u{1b}', '\r', '\n', '\u{7}']), "{shown}");
+            assert!(shown.contains("\\u{1b}[31mred"), "{shown}");
+            assert!(shown.contains("no\\r\\n2026"), "{shown}");
+        }
+        let plain = parse_error_body(502, "GET", "u", None, b"<h1>bad\r\n\x1b]0;title\x07</h1>");
+        assert!(!plain.to_string().contains(['\u{1b}', '\r', '\n']));
+        let r = Error::Redirected {
+            status: 302,
+            method: "GET".into(),
+            url: "http://x/a".into(),
+            location: Some("http://y/\r\nSet-Cookie: a".into()),
+        };
+        assert!(!r.to_string().contains(['\r', '\n']), "{r}");
+        assert!(r.to_string().contains("302"), "{r}");
+        let attach = Error::Media(Box::new(MediaError::Attach {
+            file: Box::new(
+                serde_json::from_value(serde_json::json!({"id": 1, "name": "a\u{1b}[2Jb"}))
+                    .unwrap(),
+            ),
+            source: Box::new(Error::InvalidInput("x".into())),
+        }));
+        assert!(!attach.to_string().contains('\u{1b}'), "{attach}");
+        assert_eq!(Escaped("plain é 😀").to_string(), "plain é 😀");
+        assert_eq!(Escaped("a\tb\u{85}").to_string(), "a\\tb\\u{85}");
+        assert_eq!(clip(&"x".repeat(100)).chars().count(), 65);
+    }
+
+    #[test]
     fn map_shaped_field_errors() {
         let body = br#"{"error":{"status":400,"name":"ValidationError","message":"bad","details":{"errors":{"slug":["must be unique","too short"],"title":"required"}}}}"#;
         let api = parse_error_body(400, "POST", "u", None, body);

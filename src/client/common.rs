@@ -724,6 +724,127 @@ mod tests {
     }
 
     #[test]
+    fn media_urls_refuse_dots_and_control_characters() {
+        // A root base URL: climbing "above the base" is not the only danger there.
+        let c = core("http://h:1337");
+        for bad in [
+            "/uploads/../../etc/passwd",
+            "/uploads/./x.png",
+            "/uploads/%2e%2E/x",
+            "/uploads/.%2e/x",
+            "/uploads/%2E/x",
+            "/uploads/..\\x",
+            "..",
+            "uploads/..",
+            "http://h:1337/uploads/../admin",
+            "https://cdn.example/a/%2e%2e/b",
+            "//cdn.example/./x",
+            "/uploads/a\tb.bin",
+            "/uploads/a\r\nb.bin",
+            "/uploads/a\u{0b}b",
+            "/uploads/x?sig=\n1",
+        ] {
+            let err = c.media_url(bad).unwrap_err();
+            assert!(matches!(err, Error::InvalidInput(_)), "{bad:?}: {err:?}");
+            assert!(!err.to_string().contains(['\n', '\r', '\t']), "{err}");
+        }
+        for good in [
+            "/uploads/x..y.png",
+            "/uploads/...",
+            "/uploads/.hidden",
+            "/uploads/x.png?a=..",
+        ] {
+            assert!(c.media_url(good).is_ok(), "{good:?}");
+        }
+        let long = format!("/uploads/{}", "x".repeat(crate::MAX_URL_LEN));
+        assert!(matches!(c.media_url(&long), Err(Error::InvalidInput(_))));
+        assert!(c.raw_url("/api/a\tb", None).is_err());
+    }
+
+    #[test]
+    fn redirects_become_typed_errors() {
+        let c = core("http://h/cms/");
+        let call = Call::<()>::new(Method::POST, c.api_url(&["articles"], None));
+        let mut h = HeaderMap::new();
+        h.insert(
+            reqwest::header::LOCATION,
+            HeaderValue::from_static("/elsewhere"),
+        );
+        match c.error_from(&call, 302, &h, b"") {
+            Error::Redirected {
+                status,
+                method,
+                location,
+                ..
+            } => {
+                assert_eq!(status, 302);
+                assert_eq!(method, "POST");
+                assert_eq!(location.as_deref(), Some("http://h/elsewhere"));
+            }
+            other => panic!("{other:?}"),
+        }
+        let e = c.error_from(&call, 307, &HeaderMap::new(), b"");
+        assert!(matches!(e, Error::Redirected { location: None, .. }), "{e:?}");
+        assert_eq!(e.status(), Some(307));
+        assert!(!e.is_retryable());
+    }
+
+    #[test]
+    fn json_failures_name_their_reason() {
+        let c = core("http://h");
+        let deep = format!("{}{}", "[".repeat(180), "]".repeat(180));
+        for (body, want) in [
+            (r#"{"data":1e999}"#.to_owned(), UnexpectedReason::NumberOutOfRange),
+            (format!(r#"{{"data":{deep}}}"#), UnexpectedReason::TooDeep),
+            ("<html>".to_owned(), UnexpectedReason::NotJson),
+        ] {
+            for e in [
+                c.decode_entry::<Value>(200, body.as_bytes()).unwrap_err(),
+                from_slice::<Value>(200, body.as_bytes()).unwrap_err(),
+            ] {
+                match e {
+                    Error::UnexpectedResponse { reason, .. } => assert_eq!(reason, want),
+                    other => panic!("{other:?}"),
+                }
+            }
+        }
+        c.set_version(ApiVersion::V5);
+        let e = c.decode_entry::<Value>(200, br#"{"data":-1e999}"#).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::UnexpectedResponse {
+                    reason: UnexpectedReason::NumberOutOfRange,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn extreme_policies_do_not_panic() {
+        // `with_retry` takes a policy without validation: huge delays must not overflow.
+        let c = core("http://h");
+        let get = Call::<()>::new(Method::GET, c.api_url(&["a"], None));
+        let mut policy = RetryPolicy::default();
+        policy.max_delay = Duration::MAX;
+        policy.base_delay = Duration::MAX;
+        policy.budget = Duration::MAX;
+        let t0 = Instant::now();
+        for attempt in 1..3 {
+            let _ = c.retry_delay(&policy, &get, attempt, t0, &Failure::Status(503, None));
+            let hint = Failure::Status(429, Some(Duration::MAX));
+            let _ = c.retry_delay(&policy, &get, attempt, t0, &hint);
+        }
+        let slow = RateLimiter::new(crate::config::MIN_RATE_LIMIT);
+        assert_eq!(slow.reserve(), None);
+        assert!(slow.reserve().unwrap() > Duration::from_secs(86_000));
+        let fast = RateLimiter::new(1e300);
+        assert_eq!(fast.reserve(), None);
+    }
+
+    #[test]
     fn raw_urls() {
         let c = core("http://h:1337");
         assert_eq!(
