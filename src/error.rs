@@ -146,16 +146,14 @@ pub enum Error {
     #[error("{0}")]
     Media(Box<MediaError>),
 
-    /// The server answered with a redirect (3xx) that the client does not follow.
+    /// The server answered with a redirect (3xx), which the client does not follow.
     ///
-    /// API calls follow a redirect only to the same origin (scheme, host and port) and
-    /// only for reads (GET, HEAD); a write (POST, PUT, DELETE) is never followed, since
-    /// re-sending it elsewhere, or turning it into a GET as browsers do for 301–303, would
-    /// report a success that did not happen. Credentials and custom headers therefore never
-    /// go to another origin. A media download whose URL is on another origin (a CDN)
-    /// follows redirects there, without the token or custom headers; a download from the
-    /// configured server redirected to another origin stops here: download `location`
-    /// yourself (the token is not sent to it by default).
+    /// Requests to the configured server follow no redirect: re-sending a write elsewhere,
+    /// or turning it into a GET as browsers do for 301–303, would report a success that did
+    /// not happen, and a read would carry the credentials and custom headers to wherever
+    /// the server points. A media download from another origin (a CDN) does follow
+    /// redirects, without the token (by default) or custom headers. To fetch a media file
+    /// the server redirects to, download `location` yourself.
     #[error("not following the redirect (HTTP {status}) of {method} {} to {}", Escaped(url), Escaped(location.as_deref().unwrap_or("(no Location)")))]
     Redirected {
         /// The 3xx status.

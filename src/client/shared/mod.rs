@@ -16,7 +16,7 @@ mod paging;
 mod schema;
 mod transport;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use reqwest::header::HeaderMap;
@@ -44,54 +44,51 @@ pub struct Client {
 
 /// The HTTP clients behind a [`Client`], one per redirect policy, and the custom headers.
 ///
-/// reqwest's redirect policy sees neither the method nor the headers of a request, so the
-/// policy is chosen per request by picking the client: reads of the configured server
-/// follow redirects within that origin only, writes follow none (a redirected write is
-/// reported, never re-sent or turned into a GET), and requests to other origins (media on a
-/// CDN) follow redirects without the custom headers. The custom headers (the config's
-/// default headers and [`Client::with_header`]'s) are added here, to requests for the
-/// configured server only, since reqwest would keep them on a hop to another host.
+/// reqwest's redirect policy sees neither the method nor the headers of a request, and it
+/// keeps custom headers on a hop to another host, so the policy is chosen per request by
+/// picking the client. Requests to the configured server follow no redirect: a write
+/// must never be re-sent elsewhere or turned into a GET, and a read must not carry the
+/// credentials and custom headers to another origin; the 3xx becomes
+/// [`Error::Redirected`]. Requests to other origins (media on a CDN) go without the custom
+/// headers (added here, for the configured server only) through a client that follows
+/// redirects, built on first use.
 #[derive(Clone)]
 struct Http {
-    read: flavour::HttpClient,
-    write: flavour::HttpClient,
-    foreign: flavour::HttpClient,
+    home: flavour::HttpClient,
+    foreign: Arc<Foreign>,
     base: reqwest::Url,
     headers: HeaderMap,
 }
 
+/// The client for other origins, built when first needed (most clients never need it).
+struct Foreign {
+    config: StrapiConfig,
+    client: OnceLock<Option<flavour::HttpClient>>,
+}
+
 impl Http {
     fn new(config: &StrapiConfig) -> Result<Self> {
-        let base = config.base_url().clone();
-        let home = base.clone();
-        let read = Policy::custom(move |attempt| {
-            if attempt.previous().len() >= MAX_REDIRECTS {
-                attempt.error("too many redirects")
-            } else if same_origin(attempt.url(), &home) {
-                attempt.follow()
-            } else {
-                // Reported as `Error::Redirected`, with the Location.
-                attempt.stop()
-            }
-        });
         Ok(Http {
-            read: build_http(config, read)?,
-            write: build_http(config, Policy::none())?,
-            foreign: build_http(config, Policy::limited(MAX_REDIRECTS))?,
-            base,
+            home: build_http(config, Policy::none())?,
+            foreign: Arc::new(Foreign {
+                config: config.clone(),
+                client: OnceLock::new(),
+            }),
+            base: config.base_url().clone(),
             headers: config.default_headers.clone(),
         })
     }
 
     fn request(&self, method: reqwest::Method, url: reqwest::Url) -> flavour::RequestBuilder {
         if !same_origin(&url, &self.base) {
-            return self.foreign.request(method, url);
+            let foreign = self.foreign.client.get_or_init(|| {
+                build_http(&self.foreign.config, Policy::limited(MAX_REDIRECTS)).ok()
+            });
+            // Should that build ever fail (it succeeded once with the same settings), the
+            // home client still sends the request, following no redirect: safe.
+            return foreign.as_ref().unwrap_or(&self.home).request(method, url);
         }
-        let http = match method {
-            reqwest::Method::GET | reqwest::Method::HEAD => &self.read,
-            _ => &self.write,
-        };
-        let rb = http.request(method, url);
+        let rb = self.home.request(method, url);
         if self.headers.is_empty() {
             rb
         } else {
@@ -100,7 +97,7 @@ impl Http {
     }
 }
 
-/// Hops followed within the configured server (reqwest's default limit).
+/// Hops followed for another origin (reqwest's default limit).
 const MAX_REDIRECTS: usize = 10;
 
 fn build_http(config: &StrapiConfig, redirect: Policy) -> Result<flavour::HttpClient> {
@@ -177,7 +174,9 @@ impl Client {
 
     /// A view of this client that sends one more header with each call to the configured
     /// server (never to another origin, such as a CDN a media URL points to). A header of
-    /// the same name, from the configuration or an outer view, is replaced.
+    /// the same name, from the configuration or an outer view, is replaced. Refused with
+    /// [`Error::InvalidInput`]: the headers [`StrapiConfigBuilder::default_header`](crate::StrapiConfigBuilder::default_header)
+    /// refuses.
     pub fn with_header(&self, name: &str, value: &str) -> Result<Self> {
         let (n, v) =
             crate::config::custom_header(name, value, self.core.auth_header().is_some())
