@@ -203,7 +203,9 @@ pub(crate) fn custom_header(
         return Err(format!("the client sets {n} itself"));
     }
     if has_auth && n == reqwest::header::AUTHORIZATION {
-        return Err("an Authorization header would conflict with the configured credentials".into());
+        return Err(
+            "an Authorization header would conflict with the configured credentials".into(),
+        );
     }
     // Do not echo the value: it may be a credential.
     let mut v =
@@ -694,7 +696,14 @@ mod tests {
     #[test]
     fn every_value_is_checked_at_build() {
         let b = || StrapiConfig::builder("http://x").api_token("t");
-        for r in [1e-20, 0.0, -1.0, f64::NAN, f64::INFINITY, MIN_RATE_LIMIT / 2.0] {
+        for r in [
+            1e-20,
+            0.0,
+            -1.0,
+            f64::NAN,
+            f64::INFINITY,
+            MIN_RATE_LIMIT / 2.0,
+        ] {
             let err = b().rate_limit(r).build().unwrap_err();
             assert!(matches!(err, Error::Config(_)), "{r}");
         }
@@ -721,7 +730,11 @@ mod tests {
             let err = b().default_header(name, "x").build().unwrap_err();
             assert!(matches!(err, Error::Config(_)), "{name}");
         }
-        assert!(b().default_header("Authorization", "Basic x").build().is_err());
+        assert!(
+            b().default_header("Authorization", "Basic x")
+                .build()
+                .is_err()
+        );
         assert!(
             StrapiConfig::builder("http://x")
                 .default_header("Authorization", "Basic x")
@@ -729,7 +742,10 @@ mod tests {
                 .is_ok()
         );
         assert!(b().default_header("bad name", "x").build().is_err());
-        let err = b().default_header("X-Key", "v\r\nsecret").build().unwrap_err();
+        let err = b()
+            .default_header("X-Key", "v\r\nsecret")
+            .build()
+            .unwrap_err();
         assert!(!err.to_string().contains("secret"), "{err}");
         assert!(b().default_header("X-Api-Key", "k").build().is_ok());
         assert!(RetryPolicy::default().validate().is_ok());

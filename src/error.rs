@@ -657,7 +657,10 @@ mod tests {
     fn server_text_is_escaped_in_messages() {
         let body = "{\"error\":{\"status\":400,\"name\":\"Bad\\u001b[2J\",\"message\":\"no\\r\\n2026-01-01 INFO forged \\u001b[31mred\",\"details\":{\"errors\":[{\"path\":[\"a\\nb\"],\"message\":\"m\\u0007\"}]}}}";
         let api = parse_error_body(400, "GET", "http://x/a", None, body.as_bytes());
-        assert!(api.message.contains('\u{1b}'), "the field keeps the raw text");
+        assert!(
+            api.message.contains('\u{1b}'),
+            "the field keeps the raw text"
+        );
         for shown in [api.to_string(), Error::from_api(api.clone()).to_string()] {
             assert!(!shown.contains(['\u{1b}', '\r', '\n', '\u{7}']), "{shown}");
             assert!(shown.contains("\\u{1b}[31mred"), "{shown}");

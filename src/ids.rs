@@ -124,15 +124,7 @@ mod tests {
     #[test]
     fn bad_ids_are_refused() {
         for bad in [
-            "",
-            " ",
-            ".",
-            "..",
-            "doc\r\n1",
-            "doc\t1",
-            "a\u{0b}b",
-            "\u{7f}",
-            "a\u{85}b",
+            "", " ", ".", "..", "doc\r\n1", "doc\t1", "a\u{0b}b", "\u{7f}", "a\u{85}b",
         ] {
             assert!(EntryId::from(bad).check().is_err(), "{bad:?}");
         }
@@ -140,7 +132,11 @@ mod tests {
         let err = EntryId::from(long.as_str()).check().unwrap_err();
         // The message names the length, not 1 KiB of the id.
         assert!(err.to_string().len() < 200, "{err}");
-        assert!(EntryId::from("x".repeat(MAX_ID_LEN).as_str()).check().is_ok());
+        assert!(
+            EntryId::from("x".repeat(MAX_ID_LEN).as_str())
+                .check()
+                .is_ok()
+        );
         for good in ["abc", "a b", "a/b?c#d%e", "é😀", "%2e%2e", "...", " x "] {
             assert!(EntryId::from(good).check().is_ok(), "{good:?}");
         }

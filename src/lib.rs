@@ -98,10 +98,10 @@ pub type SyncClient = blocking::Client;
 pub type AsyncClient = nonblocking::Client;
 
 pub use bulk::{BulkItem, BulkOptions, BulkOutcome, BulkReport};
-pub use ids::{EntryId, MAX_ID_LEN, MAX_URL_LEN};
 pub use config::{Auth, RetryPolicy, Secret, StrapiConfig, StrapiConfigBuilder};
 pub use documents::I18nLocale;
 pub use error::{ApiError, Error, FieldError, MediaError, Result, UnexpectedReason};
+pub use ids::{EntryId, MAX_ID_LEN, MAX_URL_LEN};
 pub use media::{
     BatchItem, BatchOptions, BatchOutcome, BatchReport, DownloadOptions, MediaUpdate, Progress,
     ProgressFn, SendToken, UploadOptions,

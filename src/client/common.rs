@@ -14,8 +14,8 @@ use serde_json::Value;
 
 use crate::config::{Auth, RetryPolicy, StrapiConfig};
 use crate::error::{Error, Result, UnexpectedReason, parse_error_body};
-pub(crate) use crate::ids::{EntryId, check_name};
 use crate::ids::check_url_len;
+pub(crate) use crate::ids::{EntryId, check_name};
 use crate::models::{EntryResponse, ListResponse};
 use crate::version::{self, ApiVersion};
 
@@ -784,7 +784,10 @@ mod tests {
             other => panic!("{other:?}"),
         }
         let e = c.error_from(&call, 307, &HeaderMap::new(), b"");
-        assert!(matches!(e, Error::Redirected { location: None, .. }), "{e:?}");
+        assert!(
+            matches!(e, Error::Redirected { location: None, .. }),
+            "{e:?}"
+        );
         assert_eq!(e.status(), Some(307));
         assert!(!e.is_retryable());
     }
@@ -794,7 +797,10 @@ mod tests {
         let c = core("http://h");
         let deep = format!("{}{}", "[".repeat(180), "]".repeat(180));
         for (body, want) in [
-            (r#"{"data":1e999}"#.to_owned(), UnexpectedReason::NumberOutOfRange),
+            (
+                r#"{"data":1e999}"#.to_owned(),
+                UnexpectedReason::NumberOutOfRange,
+            ),
             (format!(r#"{{"data":{deep}}}"#), UnexpectedReason::TooDeep),
             ("<html>".to_owned(), UnexpectedReason::NotJson),
         ] {
@@ -809,7 +815,9 @@ mod tests {
             }
         }
         c.set_version(ApiVersion::V5);
-        let e = c.decode_entry::<Value>(200, br#"{"data":-1e999}"#).unwrap_err();
+        let e = c
+            .decode_entry::<Value>(200, br#"{"data":-1e999}"#)
+            .unwrap_err();
         assert!(
             matches!(
                 e,
@@ -827,10 +835,12 @@ mod tests {
         // `with_retry` takes a policy without validation: huge delays must not overflow.
         let c = core("http://h");
         let get = Call::<()>::new(Method::GET, c.api_url(&["a"], None));
-        let mut policy = RetryPolicy::default();
-        policy.max_delay = Duration::MAX;
-        policy.base_delay = Duration::MAX;
-        policy.budget = Duration::MAX;
+        let policy = RetryPolicy {
+            max_delay: Duration::MAX,
+            base_delay: Duration::MAX,
+            budget: Duration::MAX,
+            ..RetryPolicy::default()
+        };
         let t0 = Instant::now();
         for attempt in 1..3 {
             let _ = c.retry_delay(&policy, &get, attempt, t0, &Failure::Status(503, None));

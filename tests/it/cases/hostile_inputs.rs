@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use percent_encoding::percent_decode_str;
 
-use super::mock::{Mock, Reply, Recorded};
+use super::mock::{Mock, Recorded, Reply};
 use super::*;
 
 const ENTRY: &str = r#"{"data":{"id":1,"documentId":"abc","title":"ok"},"meta":{}}"#;
@@ -50,7 +50,13 @@ fn header_count(r: &Recorded, name: &str) -> usize {
 async fn control_characters_in_ids_are_refused() {
     let mock = Mock::always(Reply::json(200, ENTRY));
     let c = client(&mock);
-    for id in ["doc\r\n1", "doc\t1", "a\r\nX-Injected: 1", "a\u{0b}b", "\u{7f}"] {
+    for id in [
+        "doc\r\n1",
+        "doc\t1",
+        "a\r\nX-Injected: 1",
+        "a\u{0b}b",
+        "\u{7f}",
+    ] {
         let removed = c.remove("articles", id).await;
         assert_invalid(removed, id);
         let got = c.get_one::<Value>("articles", id, &q()).await;
@@ -74,10 +80,10 @@ impl Gen {
     }
     fn id(&mut self) -> String {
         const PIECES: &[&str] = &[
-            "a", "Z", "0", "9", "-", "_", "~", "%", "%2e", "%2F", "%00", "/", "\\", "?", "#",
-            ".", "..", " ", "+", "&", "=", ";", ":", "@", "'", "\"", "<", ">", "é", "ß", "😀",
-            "\u{200b}", "\t", "\r", "\n", "\u{0b}", "\u{0}", "\u{1b}", "\u{7f}", "\u{85}",
-            "[", "]", "{", "}", "|", "^", "`",
+            "a", "Z", "0", "9", "-", "_", "~", "%", "%2e", "%2F", "%00", "/", "\\", "?", "#", ".",
+            "..", " ", "+", "&", "=", ";", ":", "@", "'", "\"", "<", ">", "é", "ß", "😀",
+            "\u{200b}", "\t", "\r", "\n", "\u{0b}", "\u{0}", "\u{1b}", "\u{7f}", "\u{85}", "[",
+            "]", "{", "}", "|", "^", "`",
         ];
         let len = 1 + self.next() % 6;
         (0..len)
@@ -91,7 +97,7 @@ impl Gen {
 async fn any_id_reaches_the_server_exactly_or_is_refused() {
     let mock = Mock::always(Reply::json(200, ENTRY));
     let c = client(&mock);
-    let mut g = Gen(0x5eed_1d5_0f_c0ffee);
+    let mut g = Gen(0x05ee_d1d5_0fc0_ffee);
     let (mut sent, mut refused) = (0, 0);
     let mut ids: Vec<String> = (0..300).map(|_| g.id()).collect();
     ids.extend([".", "..", "...", "%2e%2e", " ", " x", "x "].map(String::from));
@@ -115,7 +121,10 @@ async fn any_id_reaches_the_server_exactly_or_is_refused() {
                 refused += 1;
                 assert_eq!(mock.hits(), before, "{id:?} was refused after sending");
                 assert!(
-                    id.trim().is_empty() || id == "." || id == ".." || id.contains(char::is_control),
+                    id.trim().is_empty()
+                        || id == "."
+                        || id == ".."
+                        || id.contains(char::is_control),
                     "{id:?} was refused"
                 );
             }
@@ -218,9 +227,15 @@ async fn redirected_writes_are_never_followed() {
             }
             let updated: Result<EntryResponse<Value>, Error> =
                 c.update("articles", "abc", &json!({})).await;
-            assert!(matches!(updated, Err(Error::Redirected { .. })), "{updated:?}");
+            assert!(
+                matches!(updated, Err(Error::Redirected { .. })),
+                "{updated:?}"
+            );
             let removed = c.remove("articles", "abc").await;
-            assert!(matches!(removed, Err(Error::Redirected { .. })), "{removed:?}");
+            assert!(
+                matches!(removed, Err(Error::Redirected { .. })),
+                "{removed:?}"
+            );
             assert_eq!(mock.hits(), 3, "{status} {location}: followed");
         }
     }
@@ -314,7 +329,10 @@ async fn custom_headers_and_token_never_reach_another_origin() {
 
     // A download from the server redirected to another origin is reported with its target.
     let mock = redirecting(302, &hop);
-    let err = client(&mock).download_file("/uploads/x.bin").await.unwrap_err();
+    let err = client(&mock)
+        .download_file("/uploads/x.bin")
+        .await
+        .unwrap_err();
     match err {
         Error::Redirected { location, .. } => assert_eq!(location.as_deref(), Some(hop.as_str())),
         other => panic!("{other:?}"),
@@ -356,7 +374,10 @@ async fn json_reasons_are_accurate() {
     use strapi_kit::UnexpectedReason as R;
     let deep = format!("{{\"data\":{}1{}}}", "[".repeat(180), "]".repeat(180));
     for (body, want) in [
-        (r#"{"data":{"id":1,"views":1e999}}"#.to_owned(), R::NumberOutOfRange),
+        (
+            r#"{"data":{"id":1,"views":1e999}}"#.to_owned(),
+            R::NumberOutOfRange,
+        ),
         (deep, R::TooDeep),
     ] {
         let mock = Mock::always(Reply::json(200, &body));
@@ -438,7 +459,9 @@ mod sync_client_in_a_runtime {
 
     fn use_it(url: String) {
         let c = strapi_kit::SyncClient::new(super::support_config(&url)).unwrap();
-        let list = c.get_many::<Value>("articles", &StrapiQuery::new()).unwrap();
+        let list = c
+            .get_many::<Value>("articles", &StrapiQuery::new())
+            .unwrap();
         assert!(list.data.is_empty());
     }
 
