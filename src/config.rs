@@ -170,7 +170,10 @@ impl RetryPolicy {
         self
     }
 
-    fn validate(&self) -> Result<()> {
+    /// Checks the policy as [`StrapiConfigBuilder::build`] does: at least one attempt,
+    /// `base_delay <= max_delay <= 1 day`, a budget of at most a day, and only error
+    /// statuses (400–599) to retry on.
+    pub fn validate(&self) -> Result<()> {
         if self.max_attempts == 0 {
             return Err(Error::Config(
                 "retry max_attempts must be at least 1".into(),
@@ -181,8 +184,65 @@ impl RetryPolicy {
                 "retry max_delay must not be smaller than base_delay".into(),
             ));
         }
+        for (name, d) in [("max_delay", self.max_delay), ("budget", self.budget)] {
+            if d > MAX_WAIT {
+                return Err(Error::Config(format!(
+                    "retry {name} must be at most one day, got {d:?}"
+                )));
+            }
+        }
+        if let Some(s) = self
+            .retry_on_status
+            .iter()
+            .find(|s| !(400..=599).contains(*s))
+        {
+            return Err(Error::Config(format!(
+                "retry_on_status takes error statuses (400-599), got {s}"
+            )));
+        }
         Ok(())
     }
+}
+
+/// The longest retry wait or budget accepted (one day).
+const MAX_WAIT: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// The slowest client-side rate limit accepted, in requests per second (one a day).
+pub const MIN_RATE_LIMIT: f64 = 1.0 / (24.0 * 60.0 * 60.0);
+
+/// Headers the client sets itself, refused as custom headers (two values would be sent).
+const MANAGED_HEADERS: &[&str] = &[
+    "accept",
+    "content-type",
+    "content-length",
+    "transfer-encoding",
+    "host",
+    "range",
+    "connection",
+];
+
+/// Checks a custom header (config default header or a view's): a valid name and value,
+/// not one the client sets itself, and not `Authorization` when credentials are set.
+pub(crate) fn custom_header(
+    name: &str,
+    value: &str,
+    has_auth: bool,
+) -> std::result::Result<(HeaderName, HeaderValue), String> {
+    let n = HeaderName::from_bytes(name.as_bytes())
+        .map_err(|_| format!("invalid header name {:?}", crate::error::clip(name)))?;
+    if MANAGED_HEADERS.contains(&n.as_str()) {
+        return Err(format!("the client sets {n} itself"));
+    }
+    if has_auth && n == reqwest::header::AUTHORIZATION {
+        return Err(
+            "an Authorization header would conflict with the configured credentials".into(),
+        );
+    }
+    // Do not echo the value: it may be a credential.
+    let mut v =
+        HeaderValue::from_str(value).map_err(|_| format!("invalid value for header {n}"))?;
+    v.set_sensitive(true);
+    Ok((n, v))
 }
 
 /// Everything a client needs to talk to one Strapi server.
@@ -553,7 +613,10 @@ impl StrapiConfigBuilder {
         self.user_agent = ua.into();
         self
     }
-    /// A header sent with every request.
+    /// A header sent with every request to the configured server (never to another
+    /// origin). Refused at [`build`](Self::build): an invalid name or value, a header the
+    /// client sets itself (`Accept`, `Content-Type`, `Content-Length`, `Range`, `Host`, …)
+    /// and `Authorization` when a token or JWT is set.
     pub fn default_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.default_headers.push((name.into(), value.into()));
         self
@@ -563,7 +626,8 @@ impl StrapiConfigBuilder {
         self.retry = policy;
         self
     }
-    /// A client-side rate limit in requests per second, applied to every call.
+    /// A client-side rate limit in requests per second, applied to every call. At least
+    /// [`MIN_RATE_LIMIT`] (one a day), checked at [`build`](Self::build).
     pub fn rate_limit(mut self, per_second: f64) -> Self {
         self.rate_limit = Some(per_second);
         self
@@ -587,7 +651,8 @@ impl StrapiConfigBuilder {
         self
     }
 
-    /// Validates and builds the configuration.
+    /// Validates and builds the configuration: every value is checked here, so that a
+    /// built configuration cannot fail (or panic) later.
     pub fn build(self) -> Result<StrapiConfig> {
         let base_url = normalize_base_url(&self.base_url)?;
         let auth = match self.auth {
@@ -629,9 +694,10 @@ impl StrapiConfigBuilder {
             ));
         }
         if let Some(r) = self.rate_limit {
-            if !(r.is_finite() && r > 0.0) {
+            // The limiter waits 1/r seconds between requests: that must be a usable wait.
+            if !(r.is_finite() && r >= MIN_RATE_LIMIT) {
                 return Err(Error::Config(format!(
-                    "rate limit must be a positive number of requests per second, got {r}"
+                    "rate limit must be a number of requests per second of at least one a day ({MIN_RATE_LIMIT:e}), got {r}"
                 )));
             }
         }
@@ -641,12 +707,9 @@ impl StrapiConfigBuilder {
             ));
         }
         let mut default_headers = HeaderMap::new();
+        let has_auth = auth != Auth::None;
         for (name, value) in self.default_headers {
-            let n = HeaderName::from_bytes(name.as_bytes())
-                .map_err(|_| Error::Config(format!("invalid header name {name:?}")))?;
-            let mut v = HeaderValue::from_str(&value)
-                .map_err(|_| Error::Config(format!("invalid value for header {name:?}")))?;
-            v.set_sensitive(true);
+            let (n, v) = custom_header(&name, &value, has_auth).map_err(Error::Config)?;
             default_headers.append(n, v);
         }
         Ok(StrapiConfig {
@@ -668,7 +731,8 @@ impl StrapiConfigBuilder {
     }
 }
 
-fn checked_token(token: String, what: &str) -> Result<String> {
+/// A token or JWT, trimmed; refused when blank or not sendable in a header.
+pub(crate) fn checked_token(token: String, what: &str) -> Result<String> {
     let trimmed = token.trim();
     if trimmed.is_empty() {
         return Err(Error::Config(format!("{what} is empty")));
@@ -784,6 +848,64 @@ mod tests {
                 .build()
                 .is_err()
         );
+    }
+
+    #[test]
+    fn every_value_is_checked_at_build() {
+        let b = || StrapiConfig::builder("http://x").api_token("t");
+        for r in [
+            1e-20,
+            0.0,
+            -1.0,
+            f64::NAN,
+            f64::INFINITY,
+            MIN_RATE_LIMIT / 2.0,
+        ] {
+            let err = b().rate_limit(r).build().unwrap_err();
+            assert!(matches!(err, Error::Config(_)), "{r}");
+        }
+        assert!(b().rate_limit(MIN_RATE_LIMIT).build().is_ok());
+        assert!(b().rate_limit(1e300).build().is_ok());
+        let huge = RetryPolicy::default()
+            .base_delay(Duration::MAX)
+            .max_delay(Duration::MAX);
+        assert!(b().retry(huge).build().is_err());
+        assert!(
+            b().retry(RetryPolicy::default().budget(Duration::MAX))
+                .build()
+                .is_err()
+        );
+        assert!(
+            b().retry(RetryPolicy::default().retry_on_status([503, 200]))
+                .build()
+                .is_err()
+        );
+        assert!(b().connect_timeout(Duration::ZERO).build().is_err());
+        assert!(b().user_agent("a\nb").build().is_err());
+        assert!(b().user_agent("").build().is_err());
+        for name in ["Accept", "content-type", "Content-Length", "Range", "Host"] {
+            let err = b().default_header(name, "x").build().unwrap_err();
+            assert!(matches!(err, Error::Config(_)), "{name}");
+        }
+        assert!(
+            b().default_header("Authorization", "Basic x")
+                .build()
+                .is_err()
+        );
+        assert!(
+            StrapiConfig::builder("http://x")
+                .default_header("Authorization", "Basic x")
+                .build()
+                .is_ok()
+        );
+        assert!(b().default_header("bad name", "x").build().is_err());
+        let err = b()
+            .default_header("X-Key", "v\r\nsecret")
+            .build()
+            .unwrap_err();
+        assert!(!err.to_string().contains("secret"), "{err}");
+        assert!(b().default_header("X-Api-Key", "k").build().is_ok());
+        assert!(RetryPolicy::default().validate().is_ok());
     }
 
     #[test]

@@ -42,11 +42,11 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[non_exhaustive]
 pub enum Error {
     /// The configuration is invalid (bad base URL, empty token, non-positive timeout, …).
-    #[error("invalid configuration: {0}")]
+    #[error("invalid configuration: {}", Escaped(.0))]
     Config(String),
 
     /// An argument is invalid; detected before any request was sent.
-    #[error("invalid input: {0}")]
+    #[error("invalid input: {}", Escaped(.0))]
     InvalidInput(String),
 
     /// The call needs Strapi's admin API and the client has no admin credentials; nothing
@@ -91,7 +91,7 @@ pub enum Error {
     Http(Box<ApiError>),
 
     /// The request did not complete in time.
-    #[error("request timed out: {method} {url}")]
+    #[error("request timed out: {method} {}", Escaped(url))]
     Timeout {
         /// HTTP method.
         method: String,
@@ -102,7 +102,7 @@ pub enum Error {
         source: Option<reqwest::Error>,
     },
     /// The connection could not be established (refused, DNS, TLS handshake).
-    #[error("could not connect: {method} {url}: {source}")]
+    #[error("could not connect: {method} {}: {source}", Escaped(url))]
     Connect {
         /// HTTP method.
         method: String,
@@ -113,7 +113,7 @@ pub enum Error {
         source: reqwest::Error,
     },
     /// Another transport failure (connection reset, broken body, protocol error).
-    #[error("transport error: {method} {url}: {source}")]
+    #[error("transport error: {method} {}: {}", Escaped(url), Escaped(&source.to_string()))]
     Transport {
         /// HTTP method.
         method: String,
@@ -125,7 +125,7 @@ pub enum Error {
     },
 
     /// A successful response could not be deserialised into the requested type.
-    #[error("could not decode the response at `{path}`: {source}")]
+    #[error("could not decode the response at `{}`: {}", Escaped(path), Escaped(&source.to_string()))]
     Decode {
         /// The JSON path that failed (e.g. `data[3].author.name`), `.` for the root.
         path: String,
@@ -158,6 +158,26 @@ pub enum Error {
     /// A media-library operation failed; see [`MediaError`].
     #[error("{0}")]
     Media(Box<MediaError>),
+
+    /// The server answered with a redirect (3xx), which the client does not follow.
+    ///
+    /// Requests to the configured server follow no redirect: re-sending a write elsewhere,
+    /// or turning it into a GET as browsers do for 301–303, would report a success that did
+    /// not happen, and a read would carry the credentials and custom headers to wherever
+    /// the server points. A media download from another origin (a CDN) does follow
+    /// redirects, without the token (by default) or custom headers. To fetch a media file
+    /// the server redirects to, download `location` yourself.
+    #[error("not following the redirect (HTTP {status}) of {method} {} to {}", Escaped(url), Escaped(location.as_deref().unwrap_or("(no Location)")))]
+    Redirected {
+        /// The 3xx status.
+        status: u16,
+        /// The request method.
+        method: String,
+        /// The request URL.
+        url: String,
+        /// The `Location` header, when the server sent one.
+        location: Option<String>,
+    },
 }
 
 /// Why a successful response was unusable.
@@ -168,6 +188,10 @@ pub enum UnexpectedReason {
     EmptyBody,
     /// The body was not JSON (e.g. an HTML page from a proxy).
     NotJson,
+    /// The JSON has a number outside the range of an `f64` (such as `1e999`).
+    NumberOutOfRange,
+    /// The JSON nests deeper than the client reads (128 arrays or objects).
+    TooDeep,
     /// The JSON has no `data` member.
     NoData,
     /// The JSON has an unexpected shape (e.g. an object where a list was expected).
@@ -188,6 +212,8 @@ impl fmt::Display for UnexpectedReason {
         match self {
             Self::EmptyBody => f.write_str("empty body"),
             Self::NotJson => f.write_str("body is not JSON"),
+            Self::NumberOutOfRange => f.write_str("JSON body has a number out of range"),
+            Self::TooDeep => f.write_str("JSON body nests too deep (more than 128 levels)"),
             Self::NoData => f.write_str("JSON body has no `data`"),
             Self::Shape(what) => write!(f, "unexpected JSON shape: {what}"),
             Self::TooLarge => f.write_str("body too large"),
@@ -222,13 +248,21 @@ pub struct ApiError {
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Everything here but the status may come from the server: control characters
+        // are escaped so that a body cannot forge log lines or drive a terminal.
         write!(f, "HTTP {}", self.status)?;
         if let Some(name) = &self.name {
-            write!(f, " {name}")?;
+            write!(f, " {}", Escaped(name))?;
         }
-        write!(f, ": {} ({} {})", self.message, self.method, self.url)?;
+        write!(
+            f,
+            ": {} ({} {})",
+            Escaped(&self.message),
+            Escaped(&self.method),
+            Escaped(&self.url)
+        )?;
         for fe in self.field_errors.iter().take(5) {
-            write!(f, "; {}: {}", fe.path, fe.message)?;
+            write!(f, "; {}: {}", Escaped(&fe.path), Escaped(&fe.message))?;
         }
         if self.field_errors.len() > 5 {
             write!(f, "; … {} more", self.field_errors.len() - 5)?;
@@ -255,7 +289,7 @@ pub struct FieldError {
 pub enum MediaError {
     /// A local file cannot be uploaded (missing, a directory, unreadable, too large or of a
     /// disallowed type). Detected before any byte was sent.
-    #[error("cannot upload {}: {reason}", path.display())]
+    #[error("cannot upload {}: {}", path.display(), Escaped(reason))]
     InvalidFile {
         /// The file.
         path: PathBuf,
@@ -264,7 +298,7 @@ pub enum MediaError {
     },
     /// The file was uploaded but could not be attached to the entry. The file exists in
     /// the media library (it is not deleted): attach it yourself or delete it.
-    #[error("uploaded {} (id {}) but could not attach it: {source}", file.name, file.id)]
+    #[error("uploaded {} (id {}) but could not attach it: {source}", Escaped(&file.name), file.id)]
     Attach {
         /// The uploaded file.
         file: Box<MediaFile>,
@@ -292,7 +326,9 @@ impl Error {
     /// batch media error).
     pub fn status(&self) -> Option<u16> {
         self.api_error().map(|e| e.status).or(match self {
-            Error::UnexpectedResponse { status, .. } => Some(*status),
+            Error::UnexpectedResponse { status, .. } | Error::Redirected { status, .. } => {
+                Some(*status)
+            }
             _ => None,
         })
     }
@@ -461,6 +497,31 @@ impl Error {
             500..=599 => Error::Server(api),
             _ => Error::Http(api),
         }
+    }
+}
+
+/// Displays a string with its control characters escaped (`\n`, `\u{1b}`, …), so that
+/// server text in a message cannot forge log lines or send terminal escapes.
+pub(crate) struct Escaped<'a>(pub &'a str);
+
+impl fmt::Display for Escaped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut rest = self.0;
+        while let Some(at) = rest.find(char::is_control) {
+            f.write_str(&rest[..at])?;
+            let c = rest[at..].chars().next().unwrap_or_default();
+            write!(f, "{}", c.escape_debug())?;
+            rest = &rest[at + c.len_utf8()..];
+        }
+        f.write_str(rest)
+    }
+}
+
+/// At most the first 64 characters of `s`, with `…` when cut (user input in messages).
+pub(crate) fn clip(s: &str) -> String {
+    match s.char_indices().nth(64) {
+        Some((at, _)) => format!("{}…", &s[..at]),
+        None => s.to_owned(),
     }
 }
 
@@ -646,6 +707,42 @@ mod tests {
         assert_eq!(api.message, format!("{}😀…", "a".repeat(508)));
         let api = parse_error_body(500, "GET", "u", None, &[0x80; 600]);
         assert!(api.message.ends_with('…') && api.message.chars().count() <= 513);
+    }
+
+    #[test]
+    fn server_text_is_escaped_in_messages() {
+        let body = "{\"error\":{\"status\":400,\"name\":\"Bad\\u001b[2J\",\"message\":\"no\\r\\n2026-01-01 INFO forged \\u001b[31mred\",\"details\":{\"errors\":[{\"path\":[\"a\\nb\"],\"message\":\"m\\u0007\"}]}}}";
+        let api = parse_error_body(400, "GET", "http://x/a", None, body.as_bytes());
+        assert!(
+            api.message.contains('\u{1b}'),
+            "the field keeps the raw text"
+        );
+        for shown in [api.to_string(), Error::from_api(api.clone()).to_string()] {
+            assert!(!shown.contains(['\u{1b}', '\r', '\n', '\u{7}']), "{shown}");
+            assert!(shown.contains("\\u{1b}[31mred"), "{shown}");
+            assert!(shown.contains("no\\r\\n2026"), "{shown}");
+        }
+        let plain = parse_error_body(502, "GET", "u", None, b"<h1>bad\r\n\x1b]0;title\x07</h1>");
+        assert!(!plain.to_string().contains(['\u{1b}', '\r', '\n']));
+        let r = Error::Redirected {
+            status: 302,
+            method: "GET".into(),
+            url: "http://x/a".into(),
+            location: Some("http://y/\r\nSet-Cookie: a".into()),
+        };
+        assert!(!r.to_string().contains(['\r', '\n']), "{r}");
+        assert!(r.to_string().contains("302"), "{r}");
+        let attach = Error::Media(Box::new(MediaError::Attach {
+            file: Box::new(
+                serde_json::from_value(serde_json::json!({"id": 1, "name": "a\u{1b}[2Jb"}))
+                    .unwrap(),
+            ),
+            source: Box::new(Error::InvalidInput("x".into())),
+        }));
+        assert!(!attach.to_string().contains('\u{1b}'), "{attach}");
+        assert_eq!(Escaped("plain é 😀").to_string(), "plain é 😀");
+        assert_eq!(Escaped("a\tb\u{85}").to_string(), "a\\tb\\u{85}");
+        assert_eq!(clip(&"x".repeat(100)).chars().count(), 65);
     }
 
     #[test]

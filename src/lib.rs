@@ -72,6 +72,7 @@ pub mod config;
 mod documents;
 pub mod error;
 pub mod folders;
+mod ids;
 pub mod media;
 pub mod models;
 mod paging;
@@ -98,11 +99,11 @@ pub type SyncClient = blocking::Client;
 pub type AsyncClient = nonblocking::Client;
 
 pub use bulk::{BulkItem, BulkOptions, BulkOutcome, BulkReport};
-pub use client::common::EntryId;
 pub use config::{AdminAuth, Auth, RetryPolicy, Secret, StrapiConfig, StrapiConfigBuilder};
 pub use documents::I18nLocale;
 pub use error::{ApiError, Error, FieldError, MediaError, Result, UnexpectedReason};
 pub use folders::{Folder, FolderNode, UploadSettings};
+pub use ids::{EntryId, MAX_ID_LEN, MAX_URL_LEN};
 pub use media::{
     BatchItem, BatchOptions, BatchOutcome, BatchReport, DownloadOptions, MediaUpdate, Progress,
     ProgressFn, SendToken, UploadOptions,

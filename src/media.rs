@@ -11,8 +11,8 @@ use std::sync::{Arc, Mutex};
 use bytes::Bytes;
 use serde_json::{Map, Value};
 
-use crate::client::common::EntryId;
 use crate::error::{Error, MediaError, Result};
+use crate::ids::EntryId;
 use crate::models::MediaFile;
 
 /// Metadata and attachment settings for an upload.

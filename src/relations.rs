@@ -33,8 +33,8 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::client::common::EntryId;
 use crate::error::{Error, Result};
+use crate::ids::EntryId;
 use crate::version::ApiVersion;
 
 /// Where a connected entry goes among the existing ones of an ordered (to-many) relation.

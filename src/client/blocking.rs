@@ -1,8 +1,11 @@
 //! The blocking client: [`Client`] (also exported as `strapi_kit::SyncClient`).
 //!
 //! Same methods, names and docs as [`nonblocking::Client`](crate::nonblocking::Client),
-//! without `async`. Like `reqwest::blocking`, it runs its own small runtime: do not create
-//! or drop it inside an async runtime.
+//! without `async`. Like `reqwest::blocking`, it runs its own small runtime on a thread of
+//! its own. Creating, cloning and dropping a client inside an async (tokio) runtime is
+//! fine; its calls block, so inside a runtime make them where blocking is allowed
+//! (`tokio::task::spawn_blocking`, a plain thread), or use the async client. On an async
+//! task's own thread reqwest refuses them (a panic in debug builds).
 //!
 //! ```no_run
 //! use strapi_kit::{StrapiConfig, StrapiQuery, SyncClient};
@@ -89,6 +92,29 @@ mod flavour {
             .into_iter()
             .map(|m| m.into_inner().unwrap_or_else(|p| p.into_inner()))
             .collect()
+    }
+
+    /// Builds the reqwest client. reqwest's blocking client waits for its runtime thread
+    /// to start, and that wait panics when made on a thread inside a tokio runtime (debug
+    /// builds check it); waiting on a plain thread of our own avoids it.
+    pub(crate) fn build_client(b: reqwest::blocking::ClientBuilder) -> reqwest::Result<HttpClient> {
+        if !in_tokio_runtime() {
+            return b.build();
+        }
+        std::thread::scope(|s| s.spawn(|| b.build()).join())
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    }
+
+    #[cfg(feature = "async")]
+    fn in_tokio_runtime() -> bool {
+        tokio::runtime::Handle::try_current().is_ok()
+    }
+
+    /// Without the `async` feature tokio is not a dependency of ours; a runtime of the
+    /// application's may still be around, and the extra thread costs little at creation.
+    #[cfg(not(feature = "async"))]
+    fn in_tokio_runtime() -> bool {
+        true
     }
 
     pub(crate) fn sleep(d: Duration) {

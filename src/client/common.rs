@@ -14,67 +14,13 @@ use serde_json::Value;
 
 use crate::config::{Auth, RetryPolicy, StrapiConfig};
 use crate::error::{Error, Result, UnexpectedReason, parse_error_body};
+use crate::ids::check_url_len;
+pub(crate) use crate::ids::{EntryId, check_name};
 use crate::models::{EntryResponse, ListResponse};
 use crate::version::{self, ApiVersion};
 
 /// Error bodies are read up to this size; the rest is discarded.
 pub(crate) const MAX_ERROR_BODY: usize = 64 * 1024;
-
-/// The id of an entry: a v5 `documentId` or a v4 numeric id.
-///
-/// Built from strings and integers; it is always sent as one percent-encoded path segment,
-/// so an id containing `/`, `?` or `#` can never change the path or the query.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct EntryId(String);
-
-impl EntryId {
-    /// The id as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-    pub(crate) fn checked(&self) -> Result<&str> {
-        let s = self.0.as_str();
-        if s.trim().is_empty() {
-            return Err(Error::InvalidInput("the id is empty".into()));
-        }
-        if s == "." || s == ".." {
-            return Err(Error::InvalidInput(format!("{s:?} is not a valid id")));
-        }
-        Ok(s)
-    }
-}
-
-impl std::fmt::Display for EntryId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-macro_rules! id_from {
-    ($($t:ty),*) => {$(
-        impl From<$t> for EntryId {
-            fn from(v: $t) -> Self { EntryId(v.to_string()) }
-        }
-    )*};
-}
-id_from!(&str, String, &String, u32, u64, i32, i64, usize, &EntryId);
-
-/// Which kind of content path a call addresses.
-pub(crate) fn check_name(kind: &str, name: &str) -> Result<()> {
-    let ok = !name.is_empty()
-        && name != "."
-        && name != ".."
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::InvalidInput(format!(
-            "{kind} name {name:?} must be one path segment of letters, digits, '-', '_' or '.'"
-        )))
-    }
-}
 
 /// The request body of a call, kept so that it can be rebuilt for a retry.
 ///
@@ -285,6 +231,12 @@ impl Core {
                 "the path must not contain '?' or '#'; pass a query instead".into(),
             ));
         }
+        if path.chars().any(char::is_control) {
+            return Err(Error::InvalidInput(format!(
+                "the path {:?} contains a control character",
+                crate::error::clip(path)
+            )));
+        }
         let mut url = self.config.base_url().clone();
         {
             let Ok(mut segs) = url.path_segments_mut() else {
@@ -296,35 +248,53 @@ impl Core {
             for s in path.split('/').filter(|s| !s.is_empty()) {
                 if s == "." || s == ".." {
                     return Err(Error::InvalidInput(format!(
-                        "the path {path:?} must not contain '.' or '..' segments"
+                        "the path {:?} must not contain '.' or '..' segments",
+                        crate::error::clip(path)
                     )));
                 }
                 segs.push(s);
             }
         }
         url.set_query(query.filter(|q| !q.is_empty()));
+        check_url_len(url.as_str())?;
         Ok(url)
     }
 
     /// A media URL: relative ones (`/uploads/x.png`) joined to the base URL, keeping its
     /// sub-path; absolute ones (CDN, S3) as they are.
+    ///
+    /// Refused before sending: control characters (URL parsers drop tab, CR and LF, which
+    /// would fetch another file), `.` and `..` segments, also percent-encoded (`%2e%2E`) or
+    /// after a `\` (which `http` URLs read as `/`), and URLs longer than
+    /// [`MAX_URL_LEN`](crate::MAX_URL_LEN).
     pub fn media_url(&self, url: &str) -> Result<Url> {
         let url = url.trim();
         if url.is_empty() {
             return Err(Error::InvalidInput("the media URL is empty".into()));
         }
+        let shown = crate::error::clip(url);
+        if url.chars().any(char::is_control) {
+            return Err(Error::InvalidInput(format!(
+                "media URL {shown:?} contains a control character"
+            )));
+        }
+        check_url_len(url)?;
+        if has_dot_segment(url) {
+            return Err(Error::InvalidInput(format!(
+                "media URL {shown:?} must not contain '.' or '..' segments"
+            )));
+        }
+        let invalid = |e| Error::InvalidInput(format!("invalid media URL {shown:?}: {e}"));
         if url.starts_with("http://") || url.starts_with("https://") {
-            return Url::parse(url)
-                .map_err(|e| Error::InvalidInput(format!("invalid media URL {url:?}: {e}")));
+            return Url::parse(url).map_err(invalid);
         }
         if let Some(rest) = url.strip_prefix("//") {
             let scheme = self.config.base_url().scheme();
-            return Url::parse(&format!("{scheme}://{rest}"))
-                .map_err(|e| Error::InvalidInput(format!("invalid media URL {url:?}: {e}")));
+            return Url::parse(&format!("{scheme}://{rest}")).map_err(invalid);
         }
         if url.contains("://") {
             return Err(Error::InvalidInput(format!(
-                "media URL {url:?} must use http or https"
+                "media URL {shown:?} must use http or https"
             )));
         }
         let (path, query) = match url.split_once('?') {
@@ -341,24 +311,22 @@ impl Core {
                 format!("/{path}")
             }
         );
-        let mut out = Url::parse(&joined)
-            .map_err(|e| Error::InvalidInput(format!("invalid media URL {url:?}: {e}")))?;
-        // The join must stay below the base URL (no `..` escapes).
-        if !out.path().starts_with(base.path()) {
+        let mut out = Url::parse(&joined).map_err(invalid)?;
+        // The join must stay below the base URL (belt and braces: dot segments are refused
+        // above, but the parser may know other ways up).
+        if !out.path().starts_with(base.path()) || !self.same_origin(&out) {
             return Err(Error::InvalidInput(format!(
-                "media URL {url:?} leaves the base URL"
+                "media URL {shown:?} leaves the base URL"
             )));
         }
         out.set_query(query);
+        check_url_len(out.as_str())?;
         Ok(out)
     }
 
     /// Whether `url` points at the configured server (same scheme, host and port).
     pub fn same_origin(&self, url: &Url) -> bool {
-        let base = self.config.base_url();
-        url.scheme() == base.scheme()
-            && url.host_str() == base.host_str()
-            && url.port_or_known_default() == base.port_or_known_default()
+        same_origin(url, self.config.base_url())
     }
 
     /// How long to wait before a request may go out (client-side rate limit).
@@ -398,15 +366,18 @@ impl Core {
             .saturating_mul(1u32 << (attempt - 1).min(20))
             .min(policy.max_delay);
         let mut delay = if policy.jitter {
-            exp.mul_f64(self.random_unit())
+            // `try_`: a policy given to `with_retry` is not validated, and `mul_f64` panics
+            // when rounding carries a huge delay past `Duration::MAX`.
+            Duration::try_from_secs_f64(exp.as_secs_f64() * self.random_unit()).unwrap_or(exp)
         } else {
             exp
         };
         if let Failure::Status(_, Some(hint)) = failure {
             delay = (*hint).min(policy.max_delay);
         }
-        if started.elapsed() + delay > policy.budget {
-            return None;
+        match started.elapsed().checked_add(delay) {
+            Some(end) if end <= policy.budget => {}
+            _ => return None,
         }
         Some(delay)
     }
@@ -429,6 +400,21 @@ impl Core {
         headers: &HeaderMap,
         body: &[u8],
     ) -> Error {
+        if (300..400).contains(&status) {
+            // The redirect policy (see `Client::new`) stopped here: report where to.
+            let location = headers.get(reqwest::header::LOCATION).map(|v| {
+                let raw = String::from_utf8_lossy(v.as_bytes());
+                call.url
+                    .join(&raw)
+                    .map_or_else(|_| raw.clone().into_owned(), String::from)
+            });
+            return Error::Redirected {
+                status,
+                method: call.method.to_string(),
+                url: call.url_str().to_owned(),
+                location,
+            };
+        }
         let retry_after = parse_retry_after(headers);
         Error::from_api(parse_error_body(
             status,
@@ -445,7 +431,7 @@ impl Core {
             return Err(Error::unexpected(status, UnexpectedReason::EmptyBody, body));
         }
         let mut value: Value = serde_json::from_slice(body)
-            .map_err(|_| Error::unexpected(status, UnexpectedReason::NotJson, body))?;
+            .map_err(|e| Error::unexpected(status, json_reason(&e), body))?;
         if self.observe(&value) == Some(ApiVersion::V4) {
             version::normalize_v4_body(&mut value);
         }
@@ -532,7 +518,7 @@ pub(crate) fn from_slice<T: DeserializeOwned>(status: u16, body: &[u8]) -> Resul
     let r = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let inner = e.inner();
         if inner.is_syntax() || inner.is_eof() {
-            Error::unexpected(status, UnexpectedReason::NotJson, body)
+            Error::unexpected(status, json_reason(inner), body)
         } else {
             Error::Decode {
                 path: e.path().to_string(),
@@ -543,6 +529,36 @@ pub(crate) fn from_slice<T: DeserializeOwned>(status: u16, body: &[u8]) -> Resul
     de.end()
         .map_err(|_| Error::unexpected(status, UnexpectedReason::NotJson, body))?;
     Ok(r)
+}
+
+/// Whether the path of `url` (before `?` or `#`) has a `.` or `..` segment, plain or
+/// percent-encoded, with `/` or `\\` as separator.
+pub(crate) fn has_dot_segment(url: &str) -> bool {
+    let path = url.split(['?', '#']).next().unwrap_or_default();
+    path.split(['/', '\\']).any(|seg| {
+        let decoded = percent_encoding::percent_decode_str(seg).decode_utf8_lossy();
+        decoded == "." || decoded == ".."
+    })
+}
+
+/// Whether two URLs have the same origin (scheme, host and port).
+pub(crate) fn same_origin(a: &Url, b: &Url) -> bool {
+    a.scheme() == b.scheme()
+        && a.host_str() == b.host_str()
+        && a.port_or_known_default() == b.port_or_known_default()
+}
+
+/// Why serde_json could not read a body: not JSON at all, or JSON the reader refuses.
+pub(crate) fn json_reason(e: &serde_json::Error) -> UnexpectedReason {
+    // serde_json has no error kinds for these two; its messages are stable.
+    let msg = e.to_string();
+    if msg.starts_with("number out of range") {
+        UnexpectedReason::NumberOutOfRange
+    } else if msg.starts_with("recursion limit exceeded") {
+        UnexpectedReason::TooDeep
+    } else {
+        UnexpectedReason::NotJson
+    }
 }
 
 /// Why an attempt failed, for the retry decision.
@@ -652,9 +668,10 @@ struct RateLimiter {
 }
 
 impl RateLimiter {
+    /// `per_second` is validated by the config builder (at least one a day).
     fn new(per_second: f64) -> Self {
         RateLimiter {
-            interval: Duration::from_secs_f64(1.0 / per_second),
+            interval: Duration::try_from_secs_f64(1.0 / per_second).unwrap_or(Duration::ZERO),
             next: Mutex::new(None),
         }
     }
@@ -666,7 +683,7 @@ impl RateLimiter {
             Some(t) if t > now => t,
             _ => now,
         };
-        *next = Some(slot + self.interval);
+        *next = Some(slot.checked_add(self.interval).unwrap_or(slot));
         let wait = slot.saturating_duration_since(now);
         (!wait.is_zero()).then_some(wait)
     }
@@ -734,6 +751,137 @@ mod tests {
         assert!(c.media_url("").is_err());
         assert!(c.same_origin(&c.media_url("/uploads/x").unwrap()));
         assert!(!c.same_origin(&c.media_url("https://cdn.example/x").unwrap()));
+    }
+
+    #[test]
+    fn media_urls_refuse_dots_and_control_characters() {
+        // A root base URL: climbing "above the base" is not the only danger there.
+        let c = core("http://h:1337");
+        for bad in [
+            "/uploads/../../etc/passwd",
+            "/uploads/./x.png",
+            "/uploads/%2e%2E/x",
+            "/uploads/.%2e/x",
+            "/uploads/%2E/x",
+            "/uploads/..\\x",
+            "..",
+            "uploads/..",
+            "http://h:1337/uploads/../admin",
+            "https://cdn.example/a/%2e%2e/b",
+            "//cdn.example/./x",
+            "/uploads/a\tb.bin",
+            "/uploads/a\r\nb.bin",
+            "/uploads/a\u{0b}b",
+            "/uploads/x?sig=\n1",
+        ] {
+            let err = c.media_url(bad).unwrap_err();
+            assert!(matches!(err, Error::InvalidInput(_)), "{bad:?}: {err:?}");
+            assert!(!err.to_string().contains(['\n', '\r', '\t']), "{err}");
+        }
+        for good in [
+            "/uploads/x..y.png",
+            "/uploads/...",
+            "/uploads/.hidden",
+            "/uploads/x.png?a=..",
+        ] {
+            assert!(c.media_url(good).is_ok(), "{good:?}");
+        }
+        let long = format!("/uploads/{}", "x".repeat(crate::MAX_URL_LEN));
+        assert!(matches!(c.media_url(&long), Err(Error::InvalidInput(_))));
+        assert!(c.raw_url("/api/a\tb", None).is_err());
+    }
+
+    #[test]
+    fn redirects_become_typed_errors() {
+        let c = core("http://h/cms/");
+        let call = Call::<()>::new(Method::POST, c.api_url(&["articles"], None));
+        let mut h = HeaderMap::new();
+        h.insert(
+            reqwest::header::LOCATION,
+            HeaderValue::from_static("/elsewhere"),
+        );
+        match c.error_from(&call, 302, &h, b"") {
+            Error::Redirected {
+                status,
+                method,
+                location,
+                ..
+            } => {
+                assert_eq!(status, 302);
+                assert_eq!(method, "POST");
+                assert_eq!(location.as_deref(), Some("http://h/elsewhere"));
+            }
+            other => panic!("{other:?}"),
+        }
+        let e = c.error_from(&call, 307, &HeaderMap::new(), b"");
+        assert!(
+            matches!(e, Error::Redirected { location: None, .. }),
+            "{e:?}"
+        );
+        assert_eq!(e.status(), Some(307));
+        assert!(!e.is_retryable());
+    }
+
+    #[test]
+    fn json_failures_name_their_reason() {
+        let c = core("http://h");
+        let deep = format!("{}{}", "[".repeat(180), "]".repeat(180));
+        for (body, want) in [
+            (
+                r#"{"data":1e999}"#.to_owned(),
+                UnexpectedReason::NumberOutOfRange,
+            ),
+            (format!(r#"{{"data":{deep}}}"#), UnexpectedReason::TooDeep),
+            ("<html>".to_owned(), UnexpectedReason::NotJson),
+        ] {
+            for e in [
+                c.decode_entry::<Value>(200, body.as_bytes()).unwrap_err(),
+                from_slice::<Value>(200, body.as_bytes()).unwrap_err(),
+            ] {
+                match e {
+                    Error::UnexpectedResponse { reason, .. } => assert_eq!(reason, want),
+                    other => panic!("{other:?}"),
+                }
+            }
+        }
+        c.set_version(ApiVersion::V5);
+        let e = c
+            .decode_entry::<Value>(200, br#"{"data":-1e999}"#)
+            .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::UnexpectedResponse {
+                    reason: UnexpectedReason::NumberOutOfRange,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn extreme_policies_do_not_panic() {
+        // `with_retry` takes a policy without validation: huge delays must not overflow.
+        let c = core("http://h");
+        let get = Call::<()>::new(Method::GET, c.api_url(&["a"], None));
+        let policy = RetryPolicy {
+            max_delay: Duration::MAX,
+            base_delay: Duration::MAX,
+            budget: Duration::MAX,
+            ..RetryPolicy::default()
+        };
+        let t0 = Instant::now();
+        for attempt in 1..3 {
+            let _ = c.retry_delay(&policy, &get, attempt, t0, &Failure::Status(503, None));
+            let hint = Failure::Status(429, Some(Duration::MAX));
+            let _ = c.retry_delay(&policy, &get, attempt, t0, &hint);
+        }
+        let slow = RateLimiter::new(crate::config::MIN_RATE_LIMIT);
+        assert_eq!(slow.reserve(), None);
+        assert!(slow.reserve().unwrap() > Duration::from_secs(86_000));
+        let fast = RateLimiter::new(1e300);
+        assert_eq!(fast.reserve(), None);
     }
 
     #[test]

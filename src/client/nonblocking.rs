@@ -81,6 +81,10 @@ mod flavour {
         out
     }
 
+    pub(crate) fn build_client(b: reqwest::ClientBuilder) -> reqwest::Result<HttpClient> {
+        b.build()
+    }
+
     pub(crate) async fn sleep(d: Duration) {
         tokio::time::sleep(d).await;
     }

@@ -8,3 +8,5 @@ mod faults;
 
 #[path = "cases/deadlines.rs"]
 mod deadlines;
+#[path = "cases/hostile_inputs.rs"]
+mod hostile_inputs;

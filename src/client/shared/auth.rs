@@ -7,7 +7,7 @@ use super::Client;
 use super::content::FCall;
 use super::flavour::maybe;
 use crate::client::common::from_slice;
-use crate::config::{Auth, Secret};
+use crate::config::{Auth, Secret, checked_token};
 use crate::error::{Error, Result};
 
 #[maybe]
@@ -47,13 +47,18 @@ impl Client {
                 )
             })?;
         let user = body.get_mut("user").map(Value::take).unwrap_or_default();
+        // The same check (and trim) as a JWT given to the config builder.
+        let jwt = checked_token(jwt, "the JWT from the login response").map_err(|_| {
+            Error::unexpected(
+                got.status,
+                crate::error::UnexpectedReason::Shape(
+                    "the jwt in the login response cannot be sent in a header",
+                ),
+                b"",
+            )
+        })?;
         let config = self.core.config.with_auth(Auth::Jwt(Secret::new(jwt)));
-        let mut client = Client::new(config)?;
-        client.opts = self.opts.clone();
-        if let Some(v) = self.core.version() {
-            client.core.set_version(v);
-        }
-        Ok((client, user))
+        Ok((self.with_login(config)?, user))
     }
 
     /// The logged-in user's profile (`GET /api/users/me`).

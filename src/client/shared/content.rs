@@ -76,6 +76,7 @@ impl Client {
             Some(id) => self.core.api_url(&[name, id], Some(&qs)),
             None => self.core.api_url(&[name], Some(&qs)),
         };
+        crate::ids::check_url_len(url.as_str())?;
         Ok(url)
     }
 

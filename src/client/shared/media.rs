@@ -502,6 +502,7 @@ impl Client {
         let id = id.into();
         let s = id.checked()?;
         if !s.bytes().all(|b| b.is_ascii_digit()) {
+            self.check_media_document_id(s).await?;
             let q = StrapiQuery::new().filter(FilterBuilder::new().eq("documentId", s));
             let found = self.list_media(&q).await?;
             return found.into_iter().next().ok_or_else(|| {
@@ -591,6 +592,21 @@ impl Client {
             return Ok(None);
         }
         self.decode_uploaded(got.status, &got.body).map(Some)
+    }
+
+    /// Strapi 4 files have numeric ids only: refuse anything else before sending it.
+    async fn check_media_document_id(&self, s: &str) -> Result<()> {
+        let version = match self.core.version() {
+            Some(v) => v,
+            None => self.detect_version().await?,
+        };
+        if version == ApiVersion::V4 {
+            return Err(Error::InvalidInput(format!(
+                "Strapi 4 media files have numeric ids, not {:?}",
+                crate::error::clip(s)
+            )));
+        }
+        Ok(())
     }
 
     async fn media_numeric_id(&self, id: EntryId) -> Result<u64> {

@@ -18,13 +18,14 @@ mod paging;
 mod schema;
 mod transport;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use reqwest::header::{HeaderName, HeaderValue};
+use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::redirect::Policy;
 
 use super::flavour::{self, maybe};
-use crate::client::common::{CallOptions, Core, ensure_crypto_provider};
+use crate::client::common::{CallOptions, Core, ensure_crypto_provider, same_origin};
 use crate::config::{RetryPolicy, StrapiConfig};
 use crate::error::{Error, Result};
 use crate::version::ApiVersion;
@@ -38,12 +39,81 @@ pub use content::RawRequest;
 /// [`with_header`](Self::with_header) and [`with_retry`](Self::with_retry) share them too.
 #[derive(Clone)]
 pub struct Client {
-    http: flavour::HttpClient,
+    http: Http,
     core: Arc<Core>,
     opts: CallOptions,
     slots: Arc<flavour::Slots>,
     /// The admin JWT of an `admin_login`, once logged in.
     admin_session: Arc<flavour::Lock<Option<HeaderValue>>>,
+}
+
+/// The HTTP clients behind a [`Client`], one per redirect policy, and the custom headers.
+///
+/// reqwest's redirect policy sees neither the method nor the headers of a request, and it
+/// keeps custom headers on a hop to another host, so the policy is chosen per request by
+/// picking the client. Requests to the configured server follow no redirect: a write
+/// must never be re-sent elsewhere or turned into a GET, and a read must not carry the
+/// credentials and custom headers to another origin; the 3xx becomes
+/// [`Error::Redirected`]. Requests to other origins (media on a CDN) go without the custom
+/// headers (added here, for the configured server only) through a client that follows
+/// redirects, built on first use.
+#[derive(Clone)]
+struct Http {
+    home: flavour::HttpClient,
+    foreign: Arc<Foreign>,
+    base: reqwest::Url,
+    headers: HeaderMap,
+}
+
+/// The client for other origins, built when first needed (most clients never need it).
+struct Foreign {
+    config: StrapiConfig,
+    client: OnceLock<Option<flavour::HttpClient>>,
+}
+
+impl Http {
+    fn new(config: &StrapiConfig) -> Result<Self> {
+        Ok(Http {
+            home: build_http(config, Policy::none())?,
+            foreign: Arc::new(Foreign {
+                config: config.clone(),
+                client: OnceLock::new(),
+            }),
+            base: config.base_url().clone(),
+            headers: config.default_headers.clone(),
+        })
+    }
+
+    fn request(&self, method: reqwest::Method, url: reqwest::Url) -> flavour::RequestBuilder {
+        if !same_origin(&url, &self.base) {
+            let foreign = self.foreign.client.get_or_init(|| {
+                build_http(&self.foreign.config, Policy::limited(MAX_REDIRECTS)).ok()
+            });
+            // Should that build ever fail (it succeeded once with the same settings), the
+            // home client still sends the request, following no redirect: safe.
+            return foreign.as_ref().unwrap_or(&self.home).request(method, url);
+        }
+        let rb = self.home.request(method, url);
+        if self.headers.is_empty() {
+            rb
+        } else {
+            rb.headers(self.headers.clone())
+        }
+    }
+}
+
+/// Hops followed for another origin (reqwest's default limit).
+const MAX_REDIRECTS: usize = 10;
+
+fn build_http(config: &StrapiConfig, redirect: Policy) -> Result<flavour::HttpClient> {
+    let builder = flavour::idle_timeout(flavour::HttpClient::builder(), config.timeout())
+        .connect_timeout(config.connect_timeout())
+        .pool_max_idle_per_host(config.pool_max_idle_per_host)
+        .pool_idle_timeout(config.pool_idle_timeout)
+        .user_agent(config.user_agent.clone())
+        .redirect(redirect);
+    flavour::build_client(builder)
+        .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))
 }
 
 impl std::fmt::Debug for Client {
@@ -61,16 +131,8 @@ impl Client {
     /// Fails only if the HTTP stack cannot be set up (e.g. no TLS backend).
     pub fn new(config: StrapiConfig) -> Result<Self> {
         ensure_crypto_provider();
-        let http = flavour::idle_timeout(flavour::HttpClient::builder(), config.timeout())
-            .connect_timeout(config.connect_timeout())
-            .pool_max_idle_per_host(config.pool_max_idle_per_host)
-            .pool_idle_timeout(config.pool_idle_timeout)
-            .user_agent(config.user_agent.clone())
-            .default_headers(config.default_headers.clone())
-            .build()
-            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
         Ok(Client {
-            http,
+            http: Http::new(&config)?,
             slots: Arc::new(flavour::Slots::new(config.max_concurrent_requests())),
             admin_session: Arc::new(flavour::Lock::new(None)),
             core: Arc::new(Core::new(config)?),
@@ -120,16 +182,31 @@ impl Client {
         c
     }
 
-    /// A view of this client that sends one more header with each call.
+    /// A view of this client that sends one more header with each call to the configured
+    /// server (never to another origin, such as a CDN a media URL points to). A header of
+    /// the same name, from the configuration or an outer view, is replaced. Refused with
+    /// [`Error::InvalidInput`]: the headers [`StrapiConfigBuilder::default_header`](crate::StrapiConfigBuilder::default_header)
+    /// refuses.
     pub fn with_header(&self, name: &str, value: &str) -> Result<Self> {
-        let n = HeaderName::from_bytes(name.as_bytes())
-            .map_err(|_| Error::InvalidInput(format!("invalid header name {name:?}")))?;
-        let mut v = HeaderValue::from_str(value)
-            .map_err(|_| Error::InvalidInput(format!("invalid value for header {name:?}")))?;
-        v.set_sensitive(true);
+        let (n, v) = crate::config::custom_header(name, value, self.core.auth_header().is_some())
+            .map_err(Error::InvalidInput)?;
         let mut c = self.clone();
-        c.opts.headers.append(n, v);
+        // Replaces a header of the same name (the config's or an outer view's).
+        c.http.headers.insert(n, v);
         Ok(c)
+    }
+
+    /// The client a login made: credentials of its own, this client's views kept (its
+    /// custom headers except an `Authorization` of its own, which the JWT replaces).
+    fn with_login(&self, config: StrapiConfig) -> Result<Self> {
+        let mut client = Client::new(config)?;
+        client.opts = self.opts.clone();
+        client.http.headers = self.http.headers.clone();
+        client.http.headers.remove(reqwest::header::AUTHORIZATION);
+        if let Some(v) = self.core.version() {
+            client.core.set_version(v);
+        }
+        Ok(client)
     }
 
     /// A view of this client with another retry policy.
