@@ -97,8 +97,33 @@ mod flavour {
         Bytes::from(out)
     }
 
-    pub(crate) async fn next_chunk(resp: &mut Response) -> Result<Option<Bytes>, BodyError> {
-        resp.chunk().await.map_err(Into::into)
+    /// The reqwest timeout of download requests: practically none, since reqwest's
+    /// per-request timeout would also bound the body; `download.rs` bounds it instead.
+    pub(crate) const STREAM_TIMEOUT: Option<Duration> =
+        Some(Duration::from_secs(100 * 365 * 86_400));
+
+    /// A download body being read.
+    pub(crate) type Body = Response;
+
+    pub(crate) fn body(resp: Response) -> io::Result<Body> {
+        Ok(resp)
+    }
+
+    /// The next piece of the body, or `None` when nothing came within `wait`.
+    /// (`chunk` is cancel-safe: a piece is never lost by giving up the wait.)
+    pub(crate) async fn chunk_within(
+        body: &mut Body,
+        wait: Duration,
+    ) -> Option<Result<Option<Bytes>, BodyError>> {
+        tokio::time::timeout(wait, body.chunk())
+            .await
+            .ok()
+            .map(|r| r.map_err(Into::into))
+    }
+
+    /// `f`'s output, or `None` when it takes longer than `wait`.
+    pub(crate) async fn within<T>(wait: Duration, f: impl Future<Output = T>) -> Option<T> {
+        tokio::time::timeout(wait, f).await.ok()
     }
 
     pub(crate) async fn metadata(path: &Path) -> io::Result<std::fs::Metadata> {
@@ -189,9 +214,5 @@ mod flavour {
 
     pub(crate) async fn rename(from: &Path, to: &Path) -> io::Result<()> {
         tokio::fs::rename(from, to).await
-    }
-
-    pub(crate) async fn remove_file(path: &Path) {
-        let _ = tokio::fs::remove_file(path).await;
     }
 }
