@@ -66,3 +66,6 @@ mod schema;
 
 #[path = "cases/relations.rs"]
 mod relations;
+
+#[path = "cases/downloads_live.rs"]
+mod downloads_live;
