@@ -262,6 +262,30 @@ async fn the_default_low_speed_limit_ends_a_trickle() {
 
 #[maybe]
 #[the_test]
+async fn the_default_idle_timeout_is_30_seconds() {
+    // Headers, then silence with the connection open; the client's timeout is longer.
+    let mock = Mock::always(Reply::Stalled {
+        status: 200,
+        headers: vec![],
+        body: b"x".to_vec(),
+        declared: 10,
+        hold: Duration::from_secs(60),
+    });
+    let started = Instant::now();
+    let err = client_with(&mock, Duration::from_secs(60))
+        .download_file_with("/uploads/i.bin", &DownloadOptions::new().no_low_speed())
+        .await
+        .unwrap_err();
+    assert!(err.is_timeout(), "{err:?}");
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_secs(29) && took < Duration::from_secs(40),
+        "{took:?}"
+    );
+}
+
+#[maybe]
+#[the_test]
 async fn an_idle_body_times_out_and_a_stalled_one_resumes() {
     let opts = DownloadOptions::new()
         .idle_timeout(Duration::from_millis(300))
@@ -511,4 +535,48 @@ fn a_panicking_progress_callback_leaves_no_part_file() {
     assert!(result.is_err(), "the panic reached the caller");
     assert!(!target.exists());
     only_target(&dir, &target);
+}
+
+/// Peak memory is measured in a child process (this test binary, running only this test),
+/// from its own `VmHWM`: timing says nothing about memory.
+#[maybe]
+#[the_test]
+async fn an_endless_body_in_memory_keeps_peak_rss_near_max_bytes() {
+    const NAME: &str = "an_endless_body_in_memory_keeps_peak_rss_near_max_bytes";
+    if std::env::var_os("STRAPI_KIT_RSS_CHILD").is_some() {
+        let mock = Mock::always(Reply::Endless { declared: None });
+        // The deadline only ends a broken bound before it eats the machine.
+        let opts = DownloadOptions::new()
+            .max_bytes(64 << 20)
+            .deadline(Duration::from_secs(20));
+        let err = client(&mock)
+            .download_file_with("/uploads/e.bin", &opts)
+            .await
+            .unwrap_err();
+        assert!(too_large(&err), "{err:?}");
+        let status = std::fs::read_to_string("/proc/self/status").unwrap();
+        let hwm = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
+        println!("PEAK {}", hwm.trim_start_matches("VmHWM:").trim());
+        return;
+    }
+    let (_, path) = module_path!().split_once("::").unwrap();
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([&format!("{path}::{NAME}"), "--exact", "--nocapture"])
+        .args(["--test-threads", "1"])
+        .env("STRAPI_KIT_RSS_CHILD", "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let kib: u64 = stdout
+        .lines()
+        .find_map(|l| l.split_once("PEAK ").map(|(_, v)| v))
+        .and_then(|v| v.trim_end_matches("kB").trim().parse().ok())
+        .expect("the child reports its peak");
+    // 64 MiB kept, plus the test binary's own footprint.
+    assert!(kib < 160 * 1024, "peak RSS {} MiB", kib / 1024);
 }
