@@ -161,7 +161,7 @@ impl Client {
         let wait = pace.bound(self.core.config.timeout());
         let resp = match flavour::within(wait, view.open(call)).await {
             Some(r) => r?,
-            None => return Err(stall_error(call, Stall::Deadline)),
+            None => return Err(stall_error(call, Stall::Headers)),
         };
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
@@ -321,6 +321,8 @@ impl Version {
 /// Why a body was given up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Stall {
+    /// No response headers within the client's timeout.
+    Headers,
     Idle,
     Slow,
     Deadline,
