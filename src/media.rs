@@ -7,6 +7,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use bytes::Bytes;
 use serde_json::{Map, Value};
@@ -569,12 +570,23 @@ pub enum SendToken {
 }
 
 /// Options for downloads.
+///
+/// Time bounds, like curl's: the client's [`timeout`](crate::StrapiConfig::timeout) bounds
+/// only the wait for the response headers; once the body flows, a download is bounded by
+/// [`idle_timeout`](Self::idle_timeout) (default 30 s), [`low_speed`](Self::low_speed)
+/// (default: slower than 1 KiB/s for 30 s) and [`deadline`](Self::deadline) (default none,
+/// so that a large download never fails for being large). Both flavours measure them
+/// the same way.
 #[derive(Clone)]
 pub struct DownloadOptions {
     pub(crate) send_token: SendToken,
     pub(crate) progress: Option<ProgressFn>,
     pub(crate) max_resumes: u32,
     pub(crate) durable: bool,
+    pub(crate) idle_timeout: Duration,
+    pub(crate) low_speed: Option<(u64, Duration)>,
+    pub(crate) deadline: Option<Duration>,
+    pub(crate) max_bytes: u64,
 }
 
 impl Default for DownloadOptions {
@@ -584,6 +596,10 @@ impl Default for DownloadOptions {
             progress: None,
             max_resumes: 5,
             durable: false,
+            idle_timeout: Duration::from_secs(30),
+            low_speed: Some((1024, Duration::from_secs(30))),
+            deadline: None,
+            max_bytes: 256 << 20,
         }
     }
 }
@@ -595,6 +611,10 @@ impl fmt::Debug for DownloadOptions {
             .field("progress", &self.progress.as_ref().map(|_| "Fn(Progress)"))
             .field("max_resumes", &self.max_resumes)
             .field("durable", &self.durable)
+            .field("idle_timeout", &self.idle_timeout)
+            .field("low_speed", &self.low_speed)
+            .field("deadline", &self.deadline)
+            .field("max_bytes", &self.max_bytes)
             .finish()
     }
 }
@@ -625,11 +645,54 @@ impl DownloadOptions {
         self
     }
 
-    /// How often a download to a file may resume after the connection breaks (with a
-    /// `Range` request when the server supports it, from the start otherwise). Default 5;
-    /// 0 turns resuming off.
+    /// How often a download to a file may resume after the connection breaks or stalls
+    /// (past [`idle_timeout`](Self::idle_timeout) or [`low_speed`](Self::low_speed)). It
+    /// resumes with a `Range` request guarded by `If-Range` when the server supports ranges
+    /// and names the version it sends (a strong `ETag`, or `Last-Modified`), and starts over
+    /// otherwise, so two versions of a file are never mixed. Default 5; 0 turns resuming
+    /// off.
     pub fn max_resumes(mut self, n: u32) -> Self {
         self.max_resumes = n;
+        self
+    }
+
+    /// Fails (or, for a download to a file, resumes) when no byte of the body arrives for
+    /// `d`. Default 30 s. Zero is refused by the download calls as invalid input.
+    pub fn idle_timeout(mut self, d: Duration) -> Self {
+        self.idle_timeout = d;
+        self
+    }
+
+    /// Treats the body as stalled when fewer than `bytes_per_sec` bytes per second arrive
+    /// over a period of `period` (curl's `--speed-limit` and `--speed-time`); a stall is
+    /// handled like [`idle_timeout`](Self::idle_timeout). Default: 1024 B/s over 30 s, so
+    /// that a server trickling bytes cannot hold a download forever.
+    pub fn low_speed(mut self, bytes_per_sec: u64, period: Duration) -> Self {
+        self.low_speed = Some((bytes_per_sec, period));
+        self
+    }
+
+    /// Turns the [`low_speed`](Self::low_speed) limit off.
+    pub fn no_low_speed(mut self) -> Self {
+        self.low_speed = None;
+        self
+    }
+
+    /// Fails the whole download (resumes included) with [`Error::Timeout`] once `d` has
+    /// passed since its first request. Default none: a legitimate large download must not
+    /// fail because it is large.
+    pub fn deadline(mut self, d: Duration) -> Self {
+        self.deadline = Some(d);
+        self
+    }
+
+    /// The most bytes a download into memory (`download_file`, `download_file_with`) keeps;
+    /// a larger body fails with [`Error::UnexpectedResponse`] and
+    /// [`UnexpectedReason::TooLarge`](crate::UnexpectedReason::TooLarge), as soon as
+    /// `Content-Length` announces it or the bytes received pass it. Default 256 MiB. Downloads to a file are not bounded by it
+    /// (their memory stays flat).
+    pub fn max_bytes(mut self, n: u64) -> Self {
+        self.max_bytes = n;
         self
     }
 }

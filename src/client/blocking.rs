@@ -32,7 +32,7 @@ mod flavour {
     use std::io::{self, Read, Write};
     use std::path::Path;
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-    use std::sync::{Arc, Mutex};
+    use std::sync::{Arc, Mutex, mpsc};
     use std::time::Duration;
 
     use bytes::Bytes;
@@ -128,18 +128,98 @@ mod flavour {
         Bytes::from(out)
     }
 
-    pub(crate) fn next_chunk(resp: &mut Response) -> Result<Option<Bytes>, BodyError> {
-        let mut buf = vec![0u8; 256 * 1024];
-        loop {
-            match resp.read(&mut buf) {
-                Ok(0) => return Ok(None),
-                Ok(n) => {
-                    buf.truncate(n);
-                    return Ok(Some(Bytes::from(buf)));
+    /// The reqwest timeout of download requests: none, so that reqwest's blocking client
+    /// applies its own (the configured timeout) to the wait for headers and to each read,
+    /// with no bound on the whole body; `download.rs` bounds the body instead.
+    pub(crate) const STREAM_TIMEOUT: Option<Duration> = None;
+
+    type Piece = Result<Option<Bytes>, BodyError>;
+
+    /// A download body, read by a thread of its own so that a wait can be given up: a
+    /// blocking read cannot be interrupted, and reqwest's read timeout is the client's.
+    pub(crate) struct Body {
+        pieces: mpsc::Receiver<Piece>,
+        stop: Arc<AtomicBool>,
+    }
+
+    impl Drop for Body {
+        fn drop(&mut self) {
+            // The reader ends at its next read (at most the client's timeout away) and
+            // drops the response, closing the connection.
+            self.stop.store(true, Ordering::SeqCst);
+        }
+    }
+
+    pub(crate) fn body(mut resp: Response) -> io::Result<Body> {
+        // One piece in the channel, one in hand: memory stays flat.
+        let (tx, pieces) = mpsc::sync_channel::<Piece>(1);
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopped = stop.clone();
+        std::thread::Builder::new()
+            .name("strapi-kit-download".into())
+            .spawn(move || {
+                let mut buf = vec![0u8; 256 * 1024];
+                loop {
+                    let piece: Piece = match resp.read(&mut buf) {
+                        Ok(0) => Ok(None),
+                        Ok(n) => Ok(Some(Bytes::copy_from_slice(&buf[..n]))),
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                        // reqwest's read timeout (the client's) only means "nothing yet":
+                        // the body is intact, and how long to wait is the caller's call.
+                        Err(e) if is_timeout(&e) => {
+                            if stopped.load(Ordering::SeqCst) {
+                                return;
+                            }
+                            continue;
+                        }
+                        Err(e) => Err(e.into()),
+                    };
+                    let more = matches!(piece, Ok(Some(_)));
+                    if tx.send(piece).is_err() || !more || stopped.load(Ordering::SeqCst) {
+                        return;
+                    }
                 }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e.into()),
+            })?;
+        Ok(Body { pieces, stop })
+    }
+
+    fn is_timeout(e: &io::Error) -> bool {
+        e.kind() == io::ErrorKind::TimedOut
+            || e.get_ref()
+                .and_then(|i| i.downcast_ref::<reqwest::Error>())
+                .is_some_and(reqwest::Error::is_timeout)
+    }
+
+    /// The next piece of the body, or `None` when nothing came within `wait`.
+    pub(crate) fn chunk_within(body: &mut Body, wait: Duration) -> Option<Piece> {
+        match body.pieces.recv_timeout(wait) {
+            Ok(piece) => Some(piece),
+            Err(mpsc::RecvTimeoutError::Timeout) => None,
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                Some(Err("the body reader stopped unexpectedly".into()))
             }
+        }
+    }
+
+    /// `v` as it is: reqwest's blocking client already bounded the wait for the headers by
+    /// the client's timeout.
+    pub(crate) fn within<T>(_wait: Duration, v: T) -> Option<T> {
+        Some(v)
+    }
+
+    /// The body, at most `max` bytes of it (`Ok(Err(prefix))` when it is longer).
+    pub(crate) fn read_limited(
+        resp: Response,
+        max: usize,
+        hint: usize,
+    ) -> Result<Result<Vec<u8>, Vec<u8>>, BodyError> {
+        let mut body = Vec::with_capacity(hint.min(max));
+        // One byte past the limit tells "longer" from "exactly max".
+        let mut limited = resp.take(max as u64 + 1);
+        match limited.read_to_end(&mut body) {
+            Ok(_) if body.len() > max => Ok(Err(body)),
+            Ok(_) => Ok(Ok(body)),
+            Err(e) => Err(e.into()),
         }
     }
 
@@ -232,9 +312,6 @@ mod flavour {
         std::fs::rename(from, to)
     }
 
-    pub(crate) fn remove_file(path: &Path) {
-        let _ = std::fs::remove_file(path);
-    }
 
     /// Bounds the requests in flight (`max_concurrent_requests`), shared by clones and views.
     pub(crate) struct Slots {
@@ -278,15 +355,6 @@ mod flavour {
             *free -= 1;
             Some(Slot(self))
         }
-    }
-
-    /// The client-level timeout: reqwest's blocking client bounds each wait (for the answer,
-    /// then for each piece of the body) by it.
-    pub(crate) fn idle_timeout(
-        builder: reqwest::blocking::ClientBuilder,
-        d: Duration,
-    ) -> reqwest::blocking::ClientBuilder {
-        builder.timeout(d)
     }
 
     /// A lock (the admin login is single-flight).

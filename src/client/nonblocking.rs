@@ -101,8 +101,49 @@ mod flavour {
         Bytes::from(out)
     }
 
-    pub(crate) async fn next_chunk(resp: &mut Response) -> Result<Option<Bytes>, BodyError> {
-        resp.chunk().await.map_err(Into::into)
+    /// The reqwest timeout of download requests: practically none, since reqwest's
+    /// per-request timeout would also bound the body; `download.rs` bounds it instead.
+    pub(crate) const STREAM_TIMEOUT: Option<Duration> =
+        Some(Duration::from_secs(100 * 365 * 86_400));
+
+    /// A download body being read.
+    pub(crate) type Body = Response;
+
+    pub(crate) fn body(resp: Response) -> io::Result<Body> {
+        Ok(resp)
+    }
+
+    /// The next piece of the body, or `None` when nothing came within `wait`.
+    /// (`chunk` is cancel-safe: a piece is never lost by giving up the wait.)
+    pub(crate) async fn chunk_within(
+        body: &mut Body,
+        wait: Duration,
+    ) -> Option<Result<Option<Bytes>, BodyError>> {
+        tokio::time::timeout(wait, body.chunk())
+            .await
+            .ok()
+            .map(|r| r.map_err(Into::into))
+    }
+
+    /// `f`'s output, or `None` when it takes longer than `wait`.
+    pub(crate) async fn within<T>(wait: Duration, f: impl Future<Output = T>) -> Option<T> {
+        tokio::time::timeout(wait, f).await.ok()
+    }
+
+    /// The body, at most `max` bytes of it (`Ok(Err(prefix))` when it is longer).
+    pub(crate) async fn read_limited(
+        mut resp: Response,
+        max: usize,
+        hint: usize,
+    ) -> Result<Result<Vec<u8>, Vec<u8>>, BodyError> {
+        let mut body = Vec::with_capacity(hint.min(max));
+        while let Some(chunk) = resp.chunk().await? {
+            if body.len() + chunk.len() > max {
+                return Ok(Err(body));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Ok(body))
     }
 
     pub(crate) async fn metadata(path: &Path) -> io::Result<std::fs::Metadata> {
@@ -195,9 +236,6 @@ mod flavour {
         tokio::fs::rename(from, to).await
     }
 
-    pub(crate) async fn remove_file(path: &Path) {
-        let _ = tokio::fs::remove_file(path).await;
-    }
 
     /// Bounds the requests in flight (`max_concurrent_requests`), shared by clones and views.
     pub(crate) struct Slots(tokio::sync::Semaphore);
@@ -220,15 +258,6 @@ mod flavour {
                 Some(d) => tokio::time::timeout_at(d.into(), wait).await.ok()?.ok(),
             }
         }
-    }
-
-    /// The client-level timeout: reqwest's async client bounds each read (the wait for the
-    /// answer, then each wait for body bytes), like the blocking client does.
-    pub(crate) fn idle_timeout(
-        builder: reqwest::ClientBuilder,
-        d: Duration,
-    ) -> reqwest::ClientBuilder {
-        builder.read_timeout(d)
     }
 
     /// A lock that may be held across an await (the admin login is single-flight).

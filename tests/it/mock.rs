@@ -10,3 +10,5 @@ mod faults;
 mod deadlines;
 #[path = "cases/hostile_inputs.rs"]
 mod hostile_inputs;
+#[path = "cases/downloads.rs"]
+mod downloads;

@@ -72,3 +72,5 @@ mod lost_answers;
 
 #[path = "cases/folders.rs"]
 mod folders;
+#[path = "cases/downloads_live.rs"]
+mod downloads_live;

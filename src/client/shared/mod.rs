@@ -106,7 +106,8 @@ impl Http {
 const MAX_REDIRECTS: usize = 10;
 
 fn build_http(config: &StrapiConfig, redirect: Policy) -> Result<flavour::HttpClient> {
-    let builder = flavour::idle_timeout(flavour::HttpClient::builder(), config.timeout())
+    let builder = flavour::HttpClient::builder()
+        .timeout(config.timeout())
         .connect_timeout(config.connect_timeout())
         .pool_max_idle_per_host(config.pool_max_idle_per_host)
         .pool_idle_timeout(config.pool_idle_timeout)

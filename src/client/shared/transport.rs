@@ -228,7 +228,7 @@ impl Client {
         &self,
         call: &Call,
         status: u16,
-        mut resp: flavour::Response,
+        resp: flavour::Response,
     ) -> std::result::Result<Bytes, BodyFailure> {
         let max = self.core.config.max_response_bytes();
         let too_large = |got: &[u8]| {
@@ -239,18 +239,11 @@ impl Client {
             return Err(too_large(b""));
         }
         // Content-Length is a hint for the buffer, never trusted beyond the limit.
-        let mut body = Vec::with_capacity(announced.map_or(0, |n| n as usize));
-        loop {
-            match flavour::next_chunk(&mut resp).await {
-                Ok(Some(chunk)) => {
-                    if body.len() + chunk.len() > max {
-                        return Err(too_large(&body));
-                    }
-                    body.extend_from_slice(&chunk);
-                }
-                Ok(None) => return Ok(Bytes::from(body)),
-                Err(e) => return Err(BodyFailure::Broken(body_error(call, e))),
-            }
+        let hint = announced.map_or(0, |n| n as usize);
+        match flavour::read_limited(resp, max, hint).await {
+            Ok(Ok(body)) => Ok(Bytes::from(body)),
+            Ok(Err(prefix)) => Err(too_large(&prefix)),
+            Err(e) => Err(BodyFailure::Broken(body_error(call, e))),
         }
     }
 

@@ -418,10 +418,15 @@ async fn connections_are_reused() {
 
 /// A file server that answers `Range: bytes=N-` with 206, and cuts the first full answer
 /// half-way when `cut` is set. Without `ranges` it ignores `Range` and sends everything.
+/// It names its version (`Last-Modified`), so that a client may resume with `If-Range`.
 fn file_server(body: Vec<u8>, cut: bool, ranges: bool) -> Mock {
     Mock::start(move |req, i| {
         let len = body.len();
         let accept = if ranges { "bytes" } else { "none" };
+        let dated = (
+            "Last-Modified".into(),
+            "Wed, 21 Oct 2015 07:28:00 GMT".into(),
+        );
         let start = req
             .header("range")
             .and_then(|r| r.strip_prefix("bytes="))
@@ -436,18 +441,19 @@ fn file_server(body: Vec<u8>, cut: bool, ranges: bool) -> Mock {
                         format!("bytes {s}-{}/{len}", len - 1),
                     ),
                     ("Accept-Ranges".into(), accept.into()),
+                    dated,
                 ],
                 body: body[s..].to_vec(),
             },
             None if cut && i == 0 => Reply::Truncated {
                 status: 200,
-                headers: vec![("Accept-Ranges".into(), accept.into())],
+                headers: vec![("Accept-Ranges".into(), accept.into()), dated],
                 body: body[..len / 2].to_vec(),
                 declared: len,
             },
             None => Reply::Full {
                 status: 200,
-                headers: vec![("Accept-Ranges".into(), accept.into())],
+                headers: vec![("Accept-Ranges".into(), accept.into()), dated],
                 body: body.clone(),
             },
         }

@@ -64,6 +64,18 @@ pub enum Reply {
         chunks: usize,
         pause: Duration,
     },
+    /// Headers announcing `declared` bytes, then `body`, then silence for `hold` with the
+    /// connection open, then close: a stalled transfer.
+    Stalled {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+        declared: usize,
+        hold: Duration,
+    },
+    /// A 200 whose [`generated`] body never ends (until the client hangs up), announced as
+    /// `declared` bytes, or without any length (`Connection: close` framing) when `None`.
+    Endless { declared: Option<u64> },
 }
 
 impl Reply {
@@ -234,7 +246,11 @@ fn respond(out: &mut TcpStream, reply: Reply) -> bool {
             respond(out, *inner)
         }
         Reply::Generated { len, start, cut_at } => {
-            let mut headers = vec![("Accept-Ranges".to_owned(), "bytes".to_owned())];
+            // A strong validator, so that clients may resume with `If-Range`.
+            let mut headers = vec![
+                ("Accept-Ranges".to_owned(), "bytes".to_owned()),
+                ("ETag".to_owned(), format!("\"gen-{len}\"")),
+            ];
             let status = if start > 0 {
                 headers.push((
                     "Content-Range".to_owned(),
@@ -276,6 +292,29 @@ fn respond(out: &mut TcpStream, reply: Reply) -> bool {
                 let _ = out.flush();
             }
             true
+        }
+        Reply::Stalled {
+            status,
+            headers,
+            body,
+            declared,
+            hold,
+        } => {
+            let _ = out.write_all(&head(status, &headers, declared));
+            let _ = out.write_all(&body);
+            let _ = out.flush();
+            std::thread::sleep(hold);
+            false
+        }
+        Reply::Endless { declared } => {
+            let head = match declared {
+                Some(n) => head(200, &[], n as usize),
+                None => b"HTTP/1.1 200 X\r\nConnection: close\r\n\r\n".to_vec(),
+            };
+            let _ = out.write_all(&head);
+            let buf: Vec<u8> = (0..256 * 1024).map(generated).collect();
+            while out.write_all(&buf).is_ok() {}
+            false
         }
     }
 }
