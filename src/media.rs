@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 
 use crate::client::common::EntryId;
 use crate::error::{Error, MediaError, Result};
-use crate::models::MediaFile;
+use crate::models::{FocalPoint, MediaFile};
 
 /// Metadata and attachment settings for an upload.
 ///
@@ -32,9 +32,11 @@ pub struct UploadOptions {
     pub(crate) caption: Option<String>,
     pub(crate) name: Option<String>,
     pub(crate) folder: Option<u64>,
+    pub(crate) focal_point: Option<FocalPoint>,
     pub(crate) reference: Option<String>,
     pub(crate) ref_id: Option<EntryId>,
     pub(crate) field: Option<String>,
+    pub(crate) attach_published: bool,
     pub(crate) mime: Option<String>,
     pub(crate) max_size: Option<u64>,
     pub(crate) allowed_types: Vec<String>,
@@ -48,9 +50,11 @@ impl fmt::Debug for UploadOptions {
             .field("caption", &self.caption)
             .field("name", &self.name)
             .field("folder", &self.folder)
+            .field("focal_point", &self.focal_point)
             .field("reference", &self.reference)
             .field("ref_id", &self.ref_id)
             .field("field", &self.field)
+            .field("attach_published", &self.attach_published)
             .field("mime", &self.mime)
             .field("max_size", &self.max_size)
             .field("allowed_types", &self.allowed_types)
@@ -87,6 +91,14 @@ impl UploadOptions {
         self.folder = Some(folder_id);
         self
     }
+    /// The focal point of the image (`fileInfo.focalPoint`, Strapi 5). Strapi 4 has no focal
+    /// point and would drop it silently, so there the upload is refused with
+    /// [`Error::InvalidInput`] before anything is sent; so is a coordinate that is not a
+    /// finite number.
+    pub fn focal_point(mut self, point: FocalPoint) -> Self {
+        self.focal_point = Some(point);
+        self
+    }
     /// The model the file is attached to (`ref`, e.g. `api::article.article`).
     pub fn reference(mut self, model_uid: impl Into<String>) -> Self {
         self.reference = Some(model_uid.into());
@@ -105,8 +117,18 @@ impl UploadOptions {
     /// Attaches the file to `field` of entry `id` of model `model_uid` once uploaded.
     ///
     /// On Strapi 5 the client does not use Strapi's `refId` (a row id that the next
-    /// publish drops); it sets the field through the entry instead, so the attachment
-    /// lasts. A multiple-media field keeps its other files.
+    /// publish drops); it adds the file through the entry instead (`connect` for a
+    /// multiple-media field, which keeps its other files, also when other attaches run at
+    /// the same time), then reads the field back: `Ok` means the file is in it. When a
+    /// concurrent write keeps removing it, the upload fails with [`MediaError::Attach`]
+    /// holding an [`Error::Conflict`]. A single-media field is set to the file.
+    ///
+    /// On Strapi 5 with draft & publish, the file goes into the entry's **draft** only:
+    /// attaching never publishes anything (a published version keeps its fields; the file
+    /// is published with the next publish). See
+    /// [`attach_published`](Self::attach_published) to put it into the published version
+    /// too. Strapi 4 uses its own `refId` attach: the entry (draft or published, Strapi 4
+    /// keeps one version) gets the file and nothing else changes.
     pub fn attach(
         self,
         model_uid: impl Into<String>,
@@ -114,6 +136,21 @@ impl UploadOptions {
         field: impl Into<String>,
     ) -> Self {
         self.reference(model_uid).ref_id(id).field(field)
+    }
+    /// With an attachment on Strapi 5 (draft & publish): puts the file into the entry's
+    /// published version too, not only its draft. That is done by publishing the draft,
+    /// so it is allowed only when the draft has no unpublished edits (its `updatedAt` is
+    /// the published version's, Strapi's own test for "modified"): then the published
+    /// version changes by the file alone. Otherwise the call fails with
+    /// [`Error::Conflict`] before the upload (publish or discard the draft's edits first);
+    /// a draft edit made in the instant between that check and the publish would be
+    /// published with the file. An entry that was never published stays a draft.
+    ///
+    /// Strapi 4 keeps one version per entry, so there this changes nothing: a published
+    /// entry shows the file at once, a draft stays a draft.
+    pub fn attach_published(mut self, on: bool) -> Self {
+        self.attach_published = on;
+        self
     }
     /// The MIME type to send, instead of the one guessed from the file name.
     pub fn mime(mut self, mime: impl Into<String>) -> Self {
@@ -224,6 +261,12 @@ impl UploadOptions {
                 return Err(Error::InvalidInput(format!("{m:?} is not a MIME type")));
             }
         }
+        check_focal_point(self.focal_point)?;
+        if self.attach_published && self.attachment()?.is_none() {
+            return Err(Error::InvalidInput(
+                "attach_published needs an attachment (attach)".into(),
+            ));
+        }
         self.attachment().map(|_| ())
     }
 }
@@ -240,6 +283,7 @@ pub struct MediaUpdate {
     pub(crate) caption: Option<String>,
     pub(crate) name: Option<String>,
     pub(crate) folder: Option<u64>,
+    pub(crate) focal_point: Option<FocalPoint>,
 }
 
 impl MediaUpdate {
@@ -267,13 +311,36 @@ impl MediaUpdate {
         self.folder = Some(folder_id);
         self
     }
+    /// New focal point (Strapi 5; refused on Strapi 4, which has none, with
+    /// [`Error::InvalidInput`] before anything is sent). Strapi 5 ignores a `null` here,
+    /// so a focal point can be moved but not removed through this API.
+    pub fn focal_point(mut self, point: FocalPoint) -> Self {
+        self.focal_point = Some(point);
+        self
+    }
+    /// The checks that need no request.
+    pub(crate) fn check(&self) -> Result<()> {
+        check_focal_point(self.focal_point)
+    }
     pub(crate) fn file_info(&self) -> Option<String> {
         file_info(
             self.alternative_text.as_deref(),
             self.caption.as_deref(),
             self.name.as_deref(),
             self.folder,
+            self.focal_point,
         )
+    }
+}
+
+/// A focal point must be two finite numbers (JSON has no NaN or infinity).
+fn check_focal_point(point: Option<FocalPoint>) -> Result<()> {
+    match point {
+        Some(p) if !(p.x.is_finite() && p.y.is_finite()) => Err(Error::InvalidInput(format!(
+            "the focal point ({}, {}) is not two finite numbers",
+            p.x, p.y
+        ))),
+        _ => Ok(()),
     }
 }
 
@@ -282,6 +349,7 @@ fn file_info(
     caption: Option<&str>,
     name: Option<&str>,
     folder: Option<u64>,
+    focal_point: Option<FocalPoint>,
 ) -> Option<String> {
     let mut m = Map::new();
     if let Some(v) = alternative_text {
@@ -295,6 +363,9 @@ fn file_info(
     }
     if let Some(v) = folder {
         m.insert("folder".into(), Value::from(v));
+    }
+    if let Some(p) = focal_point {
+        m.insert("focalPoint".into(), serde_json::json!({"x": p.x, "y": p.y}));
     }
     (!m.is_empty()).then(|| Value::Object(m).to_string())
 }
@@ -737,6 +808,7 @@ impl<R> UploadSpec<R> {
             options.caption.as_deref(),
             options.name.as_deref().or(file.stored_name.as_deref()),
             options.folder,
+            options.focal_point,
         );
         if let Some(info) = info {
             texts.push(("fileInfo", info));
