@@ -973,4 +973,38 @@ mod tests {
         assert!(named_part::<()>(FileBody::Bytes(Bytes::new()), " ", &o).is_err());
         assert!(named_part::<()>(FileBody::Bytes(Bytes::new()), &"x".repeat(300), &o).is_err());
     }
+
+    #[test]
+    fn focal_point_goes_into_file_info() {
+        let p = FocalPoint::new(12.5, 80.0);
+        let o = UploadOptions::new().caption("c").focal_point(p);
+        let part = named_part::<()>(FileBody::Bytes(Bytes::new()), "a.png", &o).unwrap();
+        let spec = UploadSpec::upload(part, &o, false);
+        assert_eq!(
+            spec.texts,
+            [(
+                "fileInfo",
+                r#"{"caption":"c","focalPoint":{"x":12.5,"y":80.0}}"#.to_owned()
+            )]
+        );
+        let update = UploadSpec::<()>::update(&MediaUpdate::new().focal_point(p));
+        assert_eq!(
+            update.texts,
+            [(
+                "fileInfo",
+                r#"{"focalPoint":{"x":12.5,"y":80.0}}"#.to_owned()
+            )]
+        );
+        let nan = UploadOptions::new().focal_point(FocalPoint::new(f64::NAN, 0.0));
+        assert!(named_part::<()>(FileBody::Bytes(Bytes::new()), "a.png", &nan).is_err());
+        assert!(
+            MediaUpdate::new()
+                .focal_point(FocalPoint::new(0.0, f64::INFINITY))
+                .check()
+                .is_err()
+        );
+        // attach_published belongs to an attachment.
+        let alone = UploadOptions::new().attach_published(true);
+        assert!(named_part::<()>(FileBody::Bytes(Bytes::new()), "a.png", &alone).is_err());
+    }
 }
