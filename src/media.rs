@@ -119,7 +119,7 @@ impl UploadOptions {
     /// On Strapi 5 the client does not use Strapi's `refId` (a row id that the next
     /// publish drops); it adds the file through the entry instead (`connect` for a
     /// multiple-media field, which keeps its other files, also when other attaches run at
-    /// the same time), then reads the field back: `Ok` means the file is in it. When a
+    /// the same time), then checks the field: `Ok` means the file is in it. When a
     /// concurrent write keeps removing it, the upload fails with [`MediaError::Attach`]
     /// holding an [`Error::Conflict`]. A single-media field is set to the file.
     ///
@@ -312,8 +312,8 @@ impl MediaUpdate {
         self
     }
     /// New focal point (Strapi 5; refused on Strapi 4, which has none, with
-    /// [`Error::InvalidInput`] before anything is sent). Strapi 5 ignores a `null` here,
-    /// so a focal point can be moved but not removed through this API.
+    /// [`Error::InvalidInput`] before anything is sent, as is a coordinate that is not a
+    /// finite number). Other changes keep the focal point a file has.
     pub fn focal_point(mut self, point: FocalPoint) -> Self {
         self.focal_point = Some(point);
         self

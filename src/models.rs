@@ -276,9 +276,8 @@ impl MediaFile {
     }
 }
 
-/// The point of an image to keep in view when it is cropped (Strapi 5's `focalPoint`), as
-/// Strapi stores it: `x` and `y` as the admin panel sets them, in percent of the width and
-/// height from the top-left corner.
+/// The point of an image to keep in view when it is cropped (Strapi 5's `focalPoint`):
+/// `x` and `y` as Strapi stores them, sent and read back unchanged.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct FocalPoint {
     /// Horizontal position.

@@ -120,7 +120,9 @@ impl Client {
     /// an API token gets [`Error::Authentication`] saying so. Call it on a client built
     /// with that admin token. `collection` is the plural API name (looked up in the admin
     /// API's list of content types) or the uid (`api::article.article`). A document that
-    /// is not published answers [`Error::NotFound`] on Strapi 5.
+    /// is not published answers [`Error::NotFound`] on Strapi 5. A refusal names the
+    /// unpublish call (`POST /content-manager/…/actions/unpublish`), also when it came from
+    /// the uid lookup before it.
     ///
     /// ```no_run
     /// # #[cfg(feature = "sync")]
