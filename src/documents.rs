@@ -172,11 +172,38 @@ pub(crate) fn not_found(method: &str, url: &str, message: String) -> Error {
     }))
 }
 
+/// A conflict the client found itself (the entry's state does not allow the call, or
+/// concurrent writes kept undoing it); `method` and `url` name the call it concerns.
+pub(crate) fn conflict(method: &str, url: &str, message: String) -> Error {
+    Error::Conflict(Box::new(ApiError {
+        status: 409,
+        name: None,
+        message,
+        details: Value::Null,
+        field_errors: Vec::new(),
+        retry_after: None,
+        method: method.to_owned(),
+        url: url.to_owned(),
+    }))
+}
+
 /// Strapi 5's REST API cannot unpublish; the admin route that can refuses API tokens with a
-/// bare 401. Says so in the error.
-pub(crate) fn explain_unpublish_refusal(err: Error) -> Error {
+/// bare 401. Says so in the error, which names the unpublish call (`POST {url}`) even when
+/// the refusal came from the uid lookup before it (`lookup` is then that request's URL).
+pub(crate) fn explain_unpublish_refusal(err: Error, url: &str, lookup: Option<&str>) -> Error {
+    let name_the_call = |api: &mut ApiError| {
+        if let Some(lookup) = lookup {
+            api.message = format!(
+                "{} (refused already at the uid lookup, {} {lookup})",
+                api.message, api.method
+            );
+        }
+        api.method = "POST".into();
+        api.url = url.to_owned();
+    };
     match err {
         Error::Authentication(mut api) => {
+            name_the_call(&mut api);
             api.message = format!(
                 "{} — Strapi 5 can unpublish only through its admin API \
                  (/content-manager/…/actions/unpublish), which takes an admin token \
@@ -187,6 +214,7 @@ pub(crate) fn explain_unpublish_refusal(err: Error) -> Error {
             Error::Authentication(api)
         }
         Error::Authorization(mut api) => {
+            name_the_call(&mut api);
             api.message = format!(
                 "{} — the admin token needs the content manager's Publish permission on this \
                  type (and its locales, for a localized type)",

@@ -108,7 +108,9 @@ pub use media::{
     BatchItem, BatchOptions, BatchOutcome, BatchReport, DownloadOptions, MediaUpdate, Progress,
     ProgressFn, SendToken, UploadOptions,
 };
-pub use models::{Entry, EntryResponse, ListResponse, MediaFile, MediaFormat, Meta, Pagination};
+pub use models::{
+    Entry, EntryResponse, FocalPoint, ListResponse, MediaFile, MediaFormat, Meta, Pagination,
+};
 pub use query::{
     DocumentStatus, Filter, FilterBuilder, FilterValue, Locale, Operator, Populate, PopulateField,
     PublicationState, SortDirection, StrapiQuery,

@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, MediaError, Result};
 use crate::ids::EntryId;
-use crate::models::MediaFile;
+use crate::models::{FocalPoint, MediaFile};
 
 /// Metadata and attachment settings for an upload.
 ///
@@ -33,9 +33,11 @@ pub struct UploadOptions {
     pub(crate) caption: Option<String>,
     pub(crate) name: Option<String>,
     pub(crate) folder: Option<u64>,
+    pub(crate) focal_point: Option<FocalPoint>,
     pub(crate) reference: Option<String>,
     pub(crate) ref_id: Option<EntryId>,
     pub(crate) field: Option<String>,
+    pub(crate) attach_published: bool,
     pub(crate) mime: Option<String>,
     pub(crate) max_size: Option<u64>,
     pub(crate) allowed_types: Vec<String>,
@@ -49,9 +51,11 @@ impl fmt::Debug for UploadOptions {
             .field("caption", &self.caption)
             .field("name", &self.name)
             .field("folder", &self.folder)
+            .field("focal_point", &self.focal_point)
             .field("reference", &self.reference)
             .field("ref_id", &self.ref_id)
             .field("field", &self.field)
+            .field("attach_published", &self.attach_published)
             .field("mime", &self.mime)
             .field("max_size", &self.max_size)
             .field("allowed_types", &self.allowed_types)
@@ -88,6 +92,14 @@ impl UploadOptions {
         self.folder = Some(folder_id);
         self
     }
+    /// The focal point of the image (`fileInfo.focalPoint`, Strapi 5). Strapi 4 has no focal
+    /// point and would drop it silently, so there the upload is refused with
+    /// [`Error::InvalidInput`] before anything is sent; so is a coordinate that is not a
+    /// finite number.
+    pub fn focal_point(mut self, point: FocalPoint) -> Self {
+        self.focal_point = Some(point);
+        self
+    }
     /// The model the file is attached to (`ref`, e.g. `api::article.article`).
     pub fn reference(mut self, model_uid: impl Into<String>) -> Self {
         self.reference = Some(model_uid.into());
@@ -106,8 +118,18 @@ impl UploadOptions {
     /// Attaches the file to `field` of entry `id` of model `model_uid` once uploaded.
     ///
     /// On Strapi 5 the client does not use Strapi's `refId` (a row id that the next
-    /// publish drops); it sets the field through the entry instead, so the attachment
-    /// lasts. A multiple-media field keeps its other files.
+    /// publish drops); it adds the file through the entry instead (`connect` for a
+    /// multiple-media field, which keeps its other files, also when other attaches run at
+    /// the same time), then checks the field: `Ok` means the file is in it. When a
+    /// concurrent write keeps removing it, the upload fails with [`MediaError::Attach`]
+    /// holding an [`Error::Conflict`]. A single-media field is set to the file.
+    ///
+    /// On Strapi 5 with draft & publish, the file goes into the entry's **draft** only:
+    /// attaching never publishes anything (a published version keeps its fields; the file
+    /// is published with the next publish). See
+    /// [`attach_published`](Self::attach_published) to put it into the published version
+    /// too. Strapi 4 uses its own `refId` attach: the entry (draft or published, Strapi 4
+    /// keeps one version) gets the file and nothing else changes.
     pub fn attach(
         self,
         model_uid: impl Into<String>,
@@ -115,6 +137,21 @@ impl UploadOptions {
         field: impl Into<String>,
     ) -> Self {
         self.reference(model_uid).ref_id(id).field(field)
+    }
+    /// With an attachment on Strapi 5 (draft & publish): puts the file into the entry's
+    /// published version too, not only its draft. That is done by publishing the draft,
+    /// so it is allowed only when the draft has no unpublished edits (its `updatedAt` is
+    /// the published version's, Strapi's own test for "modified"): then the published
+    /// version changes by the file alone. Otherwise the call fails with
+    /// [`Error::Conflict`] before the upload (publish or discard the draft's edits first);
+    /// a draft edit made in the instant between that check and the publish would be
+    /// published with the file. An entry that was never published stays a draft.
+    ///
+    /// Strapi 4 keeps one version per entry, so there this changes nothing: a published
+    /// entry shows the file at once, a draft stays a draft.
+    pub fn attach_published(mut self, on: bool) -> Self {
+        self.attach_published = on;
+        self
     }
     /// The MIME type to send, instead of the one guessed from the file name.
     pub fn mime(mut self, mime: impl Into<String>) -> Self {
@@ -225,6 +262,12 @@ impl UploadOptions {
                 return Err(Error::InvalidInput(format!("{m:?} is not a MIME type")));
             }
         }
+        check_focal_point(self.focal_point)?;
+        if self.attach_published && self.attachment()?.is_none() {
+            return Err(Error::InvalidInput(
+                "attach_published needs an attachment (attach)".into(),
+            ));
+        }
         self.attachment().map(|_| ())
     }
 }
@@ -241,6 +284,7 @@ pub struct MediaUpdate {
     pub(crate) caption: Option<String>,
     pub(crate) name: Option<String>,
     pub(crate) folder: Option<u64>,
+    pub(crate) focal_point: Option<FocalPoint>,
 }
 
 impl MediaUpdate {
@@ -268,13 +312,36 @@ impl MediaUpdate {
         self.folder = Some(folder_id);
         self
     }
+    /// New focal point (Strapi 5; refused on Strapi 4, which has none, with
+    /// [`Error::InvalidInput`] before anything is sent, as is a coordinate that is not a
+    /// finite number). Other changes keep the focal point a file has.
+    pub fn focal_point(mut self, point: FocalPoint) -> Self {
+        self.focal_point = Some(point);
+        self
+    }
+    /// The checks that need no request.
+    pub(crate) fn check(&self) -> Result<()> {
+        check_focal_point(self.focal_point)
+    }
     pub(crate) fn file_info(&self) -> Option<String> {
         file_info(
             self.alternative_text.as_deref(),
             self.caption.as_deref(),
             self.name.as_deref(),
             self.folder,
+            self.focal_point,
         )
+    }
+}
+
+/// A focal point must be two finite numbers (JSON has no NaN or infinity).
+fn check_focal_point(point: Option<FocalPoint>) -> Result<()> {
+    match point {
+        Some(p) if !(p.x.is_finite() && p.y.is_finite()) => Err(Error::InvalidInput(format!(
+            "the focal point ({}, {}) is not two finite numbers",
+            p.x, p.y
+        ))),
+        _ => Ok(()),
     }
 }
 
@@ -283,6 +350,7 @@ fn file_info(
     caption: Option<&str>,
     name: Option<&str>,
     folder: Option<u64>,
+    focal_point: Option<FocalPoint>,
 ) -> Option<String> {
     let mut m = Map::new();
     if let Some(v) = alternative_text {
@@ -296,6 +364,9 @@ fn file_info(
     }
     if let Some(v) = folder {
         m.insert("folder".into(), Value::from(v));
+    }
+    if let Some(p) = focal_point {
+        m.insert("focalPoint".into(), serde_json::json!({"x": p.x, "y": p.y}));
     }
     (!m.is_empty()).then(|| Value::Object(m).to_string())
 }
@@ -800,6 +871,7 @@ impl<R> UploadSpec<R> {
             options.caption.as_deref(),
             options.name.as_deref().or(file.stored_name.as_deref()),
             options.folder,
+            options.focal_point,
         );
         if let Some(info) = info {
             texts.push(("fileInfo", info));
@@ -963,5 +1035,39 @@ mod tests {
         assert!(path_part::<()>(Path::new("/"), 1, &o).is_err());
         assert!(named_part::<()>(FileBody::Bytes(Bytes::new()), " ", &o).is_err());
         assert!(named_part::<()>(FileBody::Bytes(Bytes::new()), &"x".repeat(300), &o).is_err());
+    }
+
+    #[test]
+    fn focal_point_goes_into_file_info() {
+        let p = FocalPoint::new(12.5, 80.0);
+        let o = UploadOptions::new().caption("c").focal_point(p);
+        let part = named_part::<()>(FileBody::Bytes(Bytes::new()), "a.png", &o).unwrap();
+        let spec = UploadSpec::upload(part, &o, false);
+        assert_eq!(
+            spec.texts,
+            [(
+                "fileInfo",
+                r#"{"caption":"c","focalPoint":{"x":12.5,"y":80.0}}"#.to_owned()
+            )]
+        );
+        let update = UploadSpec::<()>::update(&MediaUpdate::new().focal_point(p));
+        assert_eq!(
+            update.texts,
+            [(
+                "fileInfo",
+                r#"{"focalPoint":{"x":12.5,"y":80.0}}"#.to_owned()
+            )]
+        );
+        let nan = UploadOptions::new().focal_point(FocalPoint::new(f64::NAN, 0.0));
+        assert!(named_part::<()>(FileBody::Bytes(Bytes::new()), "a.png", &nan).is_err());
+        assert!(
+            MediaUpdate::new()
+                .focal_point(FocalPoint::new(0.0, f64::INFINITY))
+                .check()
+                .is_err()
+        );
+        // attach_published belongs to an attachment.
+        let alone = UploadOptions::new().attach_published(true);
+        assert!(named_part::<()>(FileBody::Bytes(Bytes::new()), "a.png", &alone).is_err());
     }
 }

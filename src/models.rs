@@ -213,6 +213,14 @@ pub struct MediaFile {
     /// Caption.
     #[serde(default)]
     pub caption: Option<String>,
+    /// The focal point of an image (Strapi 5's `focalPoint`); always `None` on Strapi 4,
+    /// which has none.
+    #[serde(
+        rename = "focalPoint",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub focal_point: Option<FocalPoint>,
     /// Image width in pixels.
     #[serde(default)]
     pub width: Option<u32>,
@@ -267,6 +275,23 @@ impl MediaFile {
     /// Size in bytes (Strapi reports kilobytes with two decimals, so this is approximate).
     pub fn size_bytes(&self) -> u64 {
         (self.size * 1000.0).round().max(0.0) as u64
+    }
+}
+
+/// The point of an image to keep in view when it is cropped (Strapi 5's `focalPoint`):
+/// `x` and `y` as Strapi stores them, sent and read back unchanged.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct FocalPoint {
+    /// Horizontal position.
+    pub x: f64,
+    /// Vertical position.
+    pub y: f64,
+}
+
+impl FocalPoint {
+    /// A focal point at `x`, `y`.
+    pub fn new(x: f64, y: f64) -> Self {
+        Self { x, y }
     }
 }
 

@@ -12,3 +12,5 @@ mod deadlines;
 mod hostile_inputs;
 #[path = "cases/downloads.rs"]
 mod downloads;
+#[path = "cases/attach_faults.rs"]
+mod attach_faults;

@@ -74,3 +74,5 @@ mod lost_answers;
 mod folders;
 #[path = "cases/downloads_live.rs"]
 mod downloads_live;
+#[path = "cases/attach.rs"]
+mod attach;

@@ -120,7 +120,9 @@ impl Client {
     /// an API token gets [`Error::Authentication`] saying so. Call it on a client built
     /// with that admin token. `collection` is the plural API name (looked up in the admin
     /// API's list of content types) or the uid (`api::article.article`). A document that
-    /// is not published answers [`Error::NotFound`] on Strapi 5.
+    /// is not published answers [`Error::NotFound`] on Strapi 5. A refusal names the
+    /// unpublish call (`POST /content-manager/…/actions/unpublish`), also when it came from
+    /// the uid lookup before it.
     ///
     /// ```no_run
     /// # #[cfg(feature = "sync")]
@@ -181,27 +183,43 @@ impl Client {
                 Ok(())
             }
             ApiVersion::V5 => {
+                let unpublish_url = |uid: &str| {
+                    self.admin_url(&[
+                        "content-manager",
+                        "collection-types",
+                        uid,
+                        id.as_str(),
+                        "actions",
+                        "unpublish",
+                    ])
+                };
                 let uid = if collection.contains("::") {
                     collection.to_owned()
                 } else {
-                    self.admin_uid(collection)
-                        .await
-                        .map_err(explain_unpublish_refusal)?
+                    match self.admin_uid(collection).await {
+                        Ok(uid) => uid,
+                        // The error names the call made, with the name as given (the uid
+                        // is what could not be looked up).
+                        Err(e) => {
+                            let url = unpublish_url(collection)?;
+                            let lookup = self.admin_url(&["content-manager", "content-types"])?;
+                            return Err(explain_unpublish_refusal(
+                                e,
+                                url.as_str(),
+                                Some(lookup.as_str()),
+                            ));
+                        }
+                    }
                 };
-                let url = self.admin_url(&[
-                    "content-manager",
-                    "collection-types",
-                    &uid,
-                    id.as_str(),
-                    "actions",
-                    "unpublish",
-                ])?;
+                let url = unpublish_url(&uid)?;
                 let body = match locale {
                     Some(l) => json!({"locale": l}),
                     None => json!({}),
                 };
-                let call = FCall::new(Method::POST, url).json(&body)?;
-                self.fetch(&call).await.map_err(explain_unpublish_refusal)?;
+                let call = FCall::new(Method::POST, url.clone()).json(&body)?;
+                self.fetch(&call)
+                    .await
+                    .map_err(|e| explain_unpublish_refusal(e, url.as_str(), None))?;
                 Ok(())
             }
         }

@@ -13,6 +13,7 @@ use super::Client;
 use super::content::FCall;
 use super::flavour::{self, maybe};
 use crate::client::common::{CallBody, EntryId, from_value};
+use crate::documents::conflict;
 use crate::error::{Error, MediaError, Result, UnexpectedReason};
 use crate::media::{
     BatchCounter, BatchItem, BatchOptions, BatchOutcome, BatchReport, FileBody, FilePart,
@@ -157,8 +158,9 @@ impl Client {
     ) -> Result<MediaFile> {
         // Everything about the attachment is checked before the upload, so a bad model,
         // field or entry costs no orphaned file.
+        self.check_for_server(options).await?;
         let plan = match options.attachment()? {
-            Some((uid, id, field)) => Some(self.plan_attachment(uid, id, field).await?),
+            Some((uid, id, field)) => Some(self.plan_attachment(uid, id, field, options).await?),
             None => None,
         };
         let file = self.send_upload(part, options, plan.as_ref(), None).await?;
@@ -216,6 +218,7 @@ impl Client {
             ));
         }
         let part = self.checked_path_part(path.as_ref(), options).await?;
+        self.check_for_server(options).await?;
         let numeric = self.media_numeric_id(id.into()).await?;
         self.send_upload(part, options, None, Some(numeric)).await
     }
@@ -279,9 +282,10 @@ impl Client {
             }
             parts.push(std::sync::Mutex::new(Some(part)));
         }
+        self.check_for_server(options).await?;
         let plan = match options.attachment()? {
             Some((uid, id, field)) => {
-                let plan = self.plan_attachment(uid, id, field).await?;
+                let plan = self.plan_attachment(uid, id, field, options).await?;
                 if let AttachPlan::ThroughEntry(t) = &plan {
                     if !t.multiple && paths.len() > 1 {
                         return Err(Error::InvalidInput(format!(
@@ -356,13 +360,37 @@ impl Client {
         Ok(BatchReport { items })
     }
 
+    /// Refuses what the server cannot store, before anything is sent: a focal point on
+    /// Strapi 4 (which has none and would drop it silently).
+    async fn check_for_server(&self, options: &UploadOptions) -> Result<()> {
+        self.check_focal_point_supported(options.focal_point.is_some())
+            .await
+    }
+
+    async fn check_focal_point_supported(&self, wanted: bool) -> Result<()> {
+        if wanted && self.detect_version().await? == ApiVersion::V4 {
+            return Err(Error::InvalidInput(
+                "Strapi 4 has no focal point (it would drop it silently); set one only on \
+                 Strapi 5"
+                    .into(),
+            ));
+        }
+        Ok(())
+    }
+
     /// Checks an attachment and decides how to make it.
     ///
     /// Strapi 4's `refId` is the entry id and works. Strapi 5's is a row id: it attaches the
     /// file to one row (draft or published) and the next publish drops it, while a
     /// `documentId` there is a 500. So on v5 the field is set through the entry after the
     /// upload.
-    async fn plan_attachment(&self, uid: &str, id: &EntryId, field: &str) -> Result<AttachPlan> {
+    async fn plan_attachment(
+        &self,
+        uid: &str,
+        id: &EntryId,
+        field: &str,
+        options: &UploadOptions,
+    ) -> Result<AttachPlan> {
         let version = self.detect_version().await?;
         let schema = match self.content_type_cached(uid).await {
             Ok(s) => s,
@@ -392,65 +420,165 @@ impl Client {
             return Ok(AttachPlan::Native);
         }
         let document_id = self.resolve_document_id(&plural, id).await?;
-        let mut probe = StrapiQuery::new().fields(["id"]);
-        if draft_and_publish {
-            probe = probe.status(DocumentStatus::Draft);
-        }
-        self.get_one::<Value>(&plural, &document_id, &probe).await?;
-        // A document that was never published must stay a draft; a published one gets the
-        // file in its published version too (Strapi 5 publishes on a plain PUT).
-        let keep_draft = draft_and_publish
-            && match self
-                .get_one::<Value>(&plural, &document_id, &StrapiQuery::new().fields(["id"]))
-                .await
-            {
-                Ok(_) => false,
-                Err(e) if e.is_not_found() => true,
-                Err(e) => return Err(e),
-            };
-        Ok(AttachPlan::ThroughEntry(EntryTarget {
+        let mut target = EntryTarget {
             plural,
             document_id,
             field: field.to_owned(),
             multiple: attr.multiple,
             draft_and_publish,
-            keep_draft,
-        }))
+            publish: false,
+        };
+        // The entry must exist (its draft, with draft & publish).
+        let (draft, published) = self.draft_and_published(&target).await?;
+        // Attaching never publishes the draft's other edits: the file goes into the draft,
+        // and into the published version only when asked and the draft has no other edits.
+        if options.attach_published && published.is_some() {
+            target.publish = true;
+            self.unmodified(&target, &draft, published.as_ref())?;
+        }
+        Ok(AttachPlan::ThroughEntry(target))
     }
 
-    /// Sets the media field of the entry to the file (added to the others of a multiple
-    /// field).
+    /// The `updatedAt` of the entry's draft (or only version, without draft & publish) and
+    /// of its published version (`None`: never published). A missing entry is
+    /// [`Error::NotFound`].
+    async fn draft_and_published(&self, t: &EntryTarget) -> Result<(Value, Option<Value>)> {
+        let q = StrapiQuery::new().fields(["updatedAt"]);
+        if !t.draft_and_publish {
+            let only: EntryResponse<Value> = self.get_one(&t.plural, &t.document_id, &q).await?;
+            return Ok((only.data["updatedAt"].clone(), None));
+        }
+        let draft: EntryResponse<Value> = self
+            .get_one(
+                &t.plural,
+                &t.document_id,
+                &q.clone().status(DocumentStatus::Draft),
+            )
+            .await?;
+        let published = match self
+            .get_one::<Value>(
+                &t.plural,
+                &t.document_id,
+                &q.status(DocumentStatus::Published),
+            )
+            .await
+        {
+            Ok(p) => Some(p.data["updatedAt"].clone()),
+            Err(e) if e.is_not_found() => None,
+            Err(e) => return Err(e),
+        };
+        Ok((draft.data["updatedAt"].clone(), published))
+    }
+
+    /// Refuses to publish when the draft has edits that are not published: Strapi 5 can put
+    /// the file into the published version only by publishing the whole draft. Unchanged
+    /// since the last publish means the same `updatedAt` (Strapi's own "modified" test).
+    async fn check_unmodified(&self, t: &EntryTarget) -> Result<()> {
+        let (draft, published) = self.draft_and_published(t).await?;
+        self.unmodified(t, &draft, published.as_ref())
+    }
+
+    fn unmodified(&self, t: &EntryTarget, draft: &Value, published: Option<&Value>) -> Result<()> {
+        let url = self
+            .core
+            .api_url(&[&t.plural, t.document_id.as_str()], None);
+        match published {
+            Some(p) if p == draft && !p.is_null() => Ok(()),
+            Some(_) => Err(conflict(
+                "PUT",
+                url.as_str(),
+                format!(
+                    "attach_published: the draft of {} {} has edits that are not published, \
+                     and Strapi 5 can put the file into the published version only by \
+                     publishing the whole draft; publish (or discard) those edits first, or \
+                     attach to the draft only",
+                    t.plural, t.document_id
+                ),
+            )),
+            // Unpublished meanwhile: it stays a draft.
+            None => Err(conflict(
+                "PUT",
+                url.as_str(),
+                format!(
+                    "attach_published: {} {} is no longer published; not publishing it",
+                    t.plural, t.document_id
+                ),
+            )),
+        }
+    }
+
+    /// Adds the files to the media field of the entry (to its other files, for a multiple
+    /// field), then reads the field back: a concurrent write that removed them is answered
+    /// by adding them again, a bounded number of times.
     async fn attach_through_entry(&self, t: &EntryTarget, file_ids: &[u64]) -> Result<()> {
+        // `connect` adds on the server, so concurrent attaches do not overwrite each other
+        // (a read-append-write of the list would: verified on 5.54).
         let value = if t.multiple {
-            // Read the draft: it is what the next publish will contain.
-            let mut read = StrapiQuery::new().fields(["id"]).populate_with(
-                Populate::new().field_with(&t.field, PopulateField::new().fields(["id"])),
-            );
-            if t.draft_and_publish {
-                read = read.status(DocumentStatus::Draft);
-            }
-            let current: EntryResponse<Value> =
-                self.get_one(&t.plural, &t.document_id, &read).await?;
-            let mut ids: Vec<u64> = current
-                .data
-                .get(&t.field)
-                .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(|f| f.get("id")?.as_u64()).collect())
-                .unwrap_or_default();
-            ids.extend_from_slice(file_ids);
-            json!(ids)
+            json!({ "connect": file_ids })
         } else {
             json!(file_ids.last())
         };
-        let mut write = StrapiQuery::new().fields(["id"]);
-        if t.keep_draft {
-            write = write.status(DocumentStatus::Draft);
-        }
         let mut data = serde_json::Map::new();
         data.insert(t.field.clone(), value);
-        self.update_with::<Value, _>(&t.plural, &t.document_id, &data, &write)
-            .await?;
-        Ok(())
+        let status = match (t.draft_and_publish, t.publish) {
+            (false, _) => None,
+            (true, false) => Some(DocumentStatus::Draft),
+            (true, true) => Some(DocumentStatus::Published),
+        };
+        let field_ids = Populate::new().field_with(&t.field, PopulateField::new().fields(["id"]));
+        let mut write = StrapiQuery::new()
+            .fields(["id"])
+            .populate_with(field_ids.clone());
+        let mut read = StrapiQuery::new().fields(["id"]).populate_with(field_ids);
+        if let Some(s) = status {
+            write = write.status(s);
+            read = read.status(s);
+        }
+        for _ in 0..ATTACH_ROUNDS {
+            if t.publish {
+                // The upload took time: the draft must still have no other edits.
+                self.check_unmodified(t).await?;
+            }
+            let written: EntryResponse<Value> = self
+                .update_with(&t.plural, &t.document_id, &data, &write)
+                .await?;
+            if !t.multiple {
+                // One file: the last write wins, so what this write left is the answer.
+                return match field_file_ids(&written.data, &t.field).last() {
+                    Some(id) if Some(id) == file_ids.last() => Ok(()),
+                    _ => Err(self.lost_attach(t, "the write did not set it")),
+                };
+            }
+            let now: EntryResponse<Value> = self.get_one(&t.plural, &t.document_id, &read).await?;
+            let held = field_file_ids(&now.data, &t.field);
+            let missing: Vec<u64> = file_ids
+                .iter()
+                .copied()
+                .filter(|id| !held.contains(id))
+                .collect();
+            if missing.is_empty() {
+                return Ok(());
+            }
+            data.insert(t.field.clone(), json!({ "connect": missing }));
+        }
+        Err(self.lost_attach(
+            t,
+            &format!("concurrent writes removed it {ATTACH_ROUNDS} times"),
+        ))
+    }
+
+    fn lost_attach(&self, t: &EntryTarget, why: &str) -> Error {
+        let url = self
+            .core
+            .api_url(&[&t.plural, t.document_id.as_str()], None);
+        conflict(
+            "PUT",
+            url.as_str(),
+            format!(
+                "the file is not in field {:?} of {} {}: {why}",
+                t.field, t.plural, t.document_id
+            ),
+        )
     }
 
     /// A v5 `documentId` for `id` (a numeric id is looked up among drafts and published rows).
@@ -564,6 +692,9 @@ impl Client {
         id: impl Into<EntryId>,
         change: &MediaUpdate,
     ) -> Result<MediaFile> {
+        change.check()?;
+        self.check_focal_point_supported(change.focal_point.is_some())
+            .await?;
         let numeric = self.media_numeric_id(id.into()).await?;
         let mut call = FCall::new(
             Method::POST,
@@ -635,5 +766,20 @@ struct EntryTarget {
     field: String,
     multiple: bool,
     draft_and_publish: bool,
-    keep_draft: bool,
+    /// Write the published version too (by publishing the unmodified draft).
+    publish: bool,
+}
+
+/// How many times an attach is made again when a concurrent write removed the file.
+const ATTACH_ROUNDS: usize = 3;
+
+/// The ids of the files a populated media field holds (one object, a list, or null).
+fn field_file_ids(entry: &Value, field: &str) -> Vec<u64> {
+    match entry.get(field) {
+        Some(Value::Array(files)) => files.iter().filter_map(|f| f.get("id")?.as_u64()).collect(),
+        Some(file @ Value::Object(_)) => {
+            file.get("id").and_then(Value::as_u64).into_iter().collect()
+        }
+        _ => Vec::new(),
+    }
 }
