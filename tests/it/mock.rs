@@ -5,3 +5,6 @@ pub(crate) use crate::support::*;
 
 #[path = "cases/faults.rs"]
 mod faults;
+
+#[path = "cases/uploads.rs"]
+mod uploads;
