@@ -88,9 +88,12 @@ impl tokio::io::AsyncRead for Source {
     }
 }
 
-/// A progress callback that records every call, with its time.
-fn recorder() -> (UploadOptions, Arc<Mutex<Vec<(Instant, Progress)>>>) {
-    let seen: Arc<Mutex<Vec<(Instant, Progress)>>> = Arc::default();
+/// Every call of a progress callback, with its time.
+type Calls = Arc<Mutex<Vec<(Instant, Progress)>>>;
+
+/// A progress callback that records every call.
+fn recorder() -> (UploadOptions, Calls) {
+    let seen: Calls = Arc::default();
     let sink = seen.clone();
     let opts = UploadOptions::new().on_progress(move |p| {
         sink.lock().unwrap().push((Instant::now(), p));
@@ -375,7 +378,7 @@ async fn download_progress_follows_the_same_rule() {
         cut_at: None,
     });
     let c = client(&mock);
-    let seen: Arc<Mutex<Vec<(Instant, Progress)>>> = Arc::default();
+    let seen: Calls = Arc::default();
     let sink = seen.clone();
     let opts =
         DownloadOptions::new().on_progress(move |p| sink.lock().unwrap().push((Instant::now(), p)));
