@@ -149,7 +149,8 @@ impl UploadOptions {
         self
     }
 
-    /// Calls `f` as the upload proceeds: bytes sent and total, for the file and the batch.
+    /// Calls `f` as the upload proceeds: bytes sent and total, for the file and the batch,
+    /// at most every 64 KiB and 50 ms and once at the end of each file (see [`Progress`]).
     /// Called from the thread or task doing the upload; keep it cheap.
     ///
     /// ```
@@ -473,9 +474,9 @@ impl BatchReport {
 /// The callback is called at most once per 64 KiB and at most once per 50 ms (both must
 /// have passed since the previous call, so a fast transfer makes about 20 calls a second
 /// and a slow one a call per 64 KiB), and once more when a file of known size is complete,
-/// with `bytes == total`. The rule is the same in both flavours. Calls for one callback
-/// never overlap, and `batch_bytes` never decreases from one call to the next, even with
-/// uploads running in parallel.
+/// with `bytes == total`. The rule is the same in both flavours, for uploads and
+/// downloads. The calls of one transfer or batch never overlap, and `batch_bytes` never
+/// decreases from one call to the next, even with uploads running in parallel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Progress {
@@ -901,7 +902,9 @@ impl DownloadOptions {
         self
     }
 
-    /// Calls `f` as bytes arrive (total from `Content-Length`, when the server sends it).
+    /// Calls `f` as bytes arrive (total from `Content-Length`, when the server sends it),
+    /// at most every 64 KiB and 50 ms, and at the end when the size is known (see
+    /// [`Progress`]).
     pub fn on_progress(mut self, f: impl Fn(Progress) + Send + Sync + 'static) -> Self {
         self.progress = Some(Arc::new(f));
         self
@@ -1429,7 +1432,15 @@ mod tests {
 
     #[test]
     fn batch_progress_never_goes_back() {
-        let (f, seen) = recorder();
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let (record, seen) = recorder();
+        let inside = Arc::new(AtomicBool::new(false));
+        let f: ProgressFn = Arc::new(move |p| {
+            assert!(!inside.swap(true, Ordering::SeqCst), "calls overlap");
+            record(p);
+            std::thread::yield_now();
+            inside.store(false, Ordering::SeqCst);
+        });
         let per_file = 2u64 << 20;
         let batch = BatchCounter::new(Some(8 * per_file));
         std::thread::scope(|s| {

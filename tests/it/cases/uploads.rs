@@ -107,9 +107,17 @@ fn assert_cadence(calls: &[(Instant, Progress)], started: Instant, total: u64) {
     let last = calls.last().expect("at least the final call").1;
     assert_eq!((last.bytes, last.total), (total, Some(total)), "{calls:?}");
     let mut prev = (started, 0u64);
-    for (at, p) in &calls[..calls.len() - 1] {
+    for (i, (at, p)) in calls[..calls.len() - 1].iter().enumerate() {
+        // The times are taken in the callback, a little after the client's own: allow for
+        // a thread descheduled in between on a loaded machine (not for the first call,
+        // whose start was taken before the upload began).
+        let slack = if i == 0 {
+            Duration::ZERO
+        } else {
+            Duration::from_millis(20)
+        };
         assert!(
-            at.duration_since(prev.0) >= INTERVAL,
+            at.duration_since(prev.0) + slack >= INTERVAL,
             "calls too close in time"
         );
         assert!(p.batch_bytes - prev.1 >= STEP, "calls too close in bytes");
