@@ -362,6 +362,9 @@ impl StrapiConfig {
     /// | `STRAPI_RATE_LIMIT` | requests per second, client-side | none |
     /// | `STRAPI_ADMIN_TOKEN` | admin token for the admin API (folders, settings) | none |
     /// | `STRAPI_ADMIN_EMAIL`, `STRAPI_ADMIN_PASSWORD` | an admin's login, instead of a token | none |
+    ///
+    /// A blank optional variable counts as unset. A required one that is missing or blank
+    /// is an [`Error::Config`] naming it: `STRAPI_API_TOKEN is not set` or `… is empty`.
     pub fn from_env() -> Result<Self> {
         Self::from_lookup(|key| std::env::var(key).ok())
     }
@@ -369,11 +372,16 @@ impl StrapiConfig {
     /// Like [`from_env`](Self::from_env), reading variables through `lookup` (for tests,
     /// or a configuration source of your own).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
+        // A blank optional variable counts as unset; a blank required one is an error
+        // that says so (an empty `STRAPI_API_TOKEN=` in a .env file is "empty", not missing).
         let get = |key: &str| lookup(key).filter(|v| !v.trim().is_empty());
-        let base_url = get("STRAPI_BASE_URL")
-            .ok_or_else(|| Error::Config("STRAPI_BASE_URL is not set".into()))?;
-        let token = get("STRAPI_API_TOKEN")
-            .ok_or_else(|| Error::Config("STRAPI_API_TOKEN is not set".into()))?;
+        let required = |key: &str| match lookup(key) {
+            None => Err(Error::Config(format!("{key} is not set"))),
+            Some(v) if v.trim().is_empty() => Err(Error::Config(format!("{key} is empty"))),
+            Some(v) => Ok(v),
+        };
+        let base_url = required("STRAPI_BASE_URL")?;
+        let token = required("STRAPI_API_TOKEN")?;
         let mut b = Self::builder(base_url).api_token(token);
         if let Some(v) = get("STRAPI_API_VERSION") {
             b = b.api_version_setting(&v)?;
@@ -950,5 +958,34 @@ mod tests {
         })
         .unwrap_err();
         assert!(bad.to_string().contains("STRAPI_TIMEOUT"));
+    }
+
+    #[test]
+    fn from_lookup_says_blank_required_variables_are_empty() {
+        let with = |url: &'static str, token: Option<&'static str>| {
+            move |k: &str| match k {
+                "STRAPI_BASE_URL" => Some(url.to_owned()),
+                "STRAPI_API_TOKEN" => token.map(str::to_owned),
+                _ => None,
+            }
+        };
+        let msg = |e: Error| e.to_string();
+        let blank_token = msg(StrapiConfig::from_lookup(with("http://x", Some("  "))).unwrap_err());
+        assert!(
+            blank_token.contains("STRAPI_API_TOKEN is empty"),
+            "{blank_token}"
+        );
+        let no_token = msg(StrapiConfig::from_lookup(with("http://x", None)).unwrap_err());
+        assert!(
+            no_token.contains("STRAPI_API_TOKEN is not set"),
+            "{no_token}"
+        );
+        let blank_url = msg(StrapiConfig::from_lookup(with("", Some("t"))).unwrap_err());
+        assert!(
+            blank_url.contains("STRAPI_BASE_URL is empty"),
+            "{blank_url}"
+        );
+        let no_url = msg(StrapiConfig::from_lookup(|_| None).unwrap_err());
+        assert!(no_url.contains("STRAPI_BASE_URL is not set"), "{no_url}");
     }
 }

@@ -306,6 +306,19 @@ pub enum MediaError {
         #[source]
         source: Box<Error>,
     },
+    /// The source of an upload gave more or fewer bytes than announced: a file that
+    /// changed size since it was checked, or a reader longer or shorter than its `len`.
+    /// The request was aborted before its body was complete, so the server stored nothing.
+    #[error("cannot upload {}: {}", path.display(), size_change(*expected, *read))]
+    SourceChanged {
+        /// The file (for bytes and readers: the file name given).
+        path: PathBuf,
+        /// Bytes announced (the file's length when checked, or the reader's `len`).
+        expected: u64,
+        /// Bytes the source had given when the difference showed: more than `expected`
+        /// when it was longer, fewer when it ended early.
+        read: u64,
+    },
     /// One file of a batch upload failed.
     #[error("batch upload failed at file {index} ({}) after {} succeeded: {source}", path.display(), uploaded.len())]
     Batch {
@@ -319,6 +332,18 @@ pub enum MediaError {
         #[source]
         source: Box<Error>,
     },
+}
+
+fn size_change(expected: u64, read: u64) -> String {
+    if read > expected {
+        format!(
+            "the source changed during the upload: it gave more than the {expected} bytes announced"
+        )
+    } else {
+        format!(
+            "the source changed during the upload: it ended after {read} of the {expected} bytes announced"
+        )
+    }
 }
 
 impl Error {
@@ -349,7 +374,7 @@ impl Error {
                 MediaError::Batch { source, .. } | MediaError::Attach { source, .. } => {
                     source.api_error()
                 }
-                MediaError::InvalidFile { .. } => None,
+                MediaError::InvalidFile { .. } | MediaError::SourceChanged { .. } => None,
             },
             _ => None,
         }

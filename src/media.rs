@@ -5,9 +5,8 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use serde_json::{Map, Value};
@@ -15,6 +14,11 @@ use serde_json::{Map, Value};
 use crate::error::{Error, MediaError, Result};
 use crate::ids::EntryId;
 use crate::models::{FocalPoint, MediaFile};
+
+/// A MIME type without its parameters (`text/plain; charset=utf-8` → `text/plain`).
+fn essence(mime: &str) -> &str {
+    mime.split(';').next().unwrap_or(mime).trim()
+}
 
 /// Metadata and attachment settings for an upload.
 ///
@@ -166,14 +170,24 @@ impl UploadOptions {
     }
 
     /// Accepts only these MIME types (`image/png`) or families (`image/*`), checked before
-    /// anything is sent: the type from the file name and, for common image, video, audio and
-    /// PDF formats, the type the file's first bytes show (so a renamed file is caught).
+    /// anything is sent, on the type from the file name (or [`mime`](Self::mime)) and on the
+    /// file's first bytes, so that a renamed file is caught:
+    ///
+    /// - bytes of a recognised format (common image, video and audio formats, PDF, SVG) must
+    ///   be of an allowed type: JPEG or PDF bytes named `.png` are refused under `image/png`;
+    /// - a file whose name says it is of a recognised format must show that format's
+    ///   signature (a text file named `notes.png` is refused). SVG, being text, must start
+    ///   (after an XML declaration, comments and a doctype) with an `<svg` element.
+    ///
+    /// [`upload_reader`](crate::nonblocking::Client::upload_reader) peeks at the reader's
+    /// first bytes for this and sends them with the rest.
     pub fn allowed_types<S: Into<String>>(mut self, types: impl IntoIterator<Item = S>) -> Self {
         self.allowed_types = types.into_iter().map(Into::into).collect();
         self
     }
 
-    /// Calls `f` as the upload proceeds: bytes sent and total, for the file and the batch.
+    /// Calls `f` as the upload proceeds: bytes sent and total, for the file and the batch,
+    /// at most every 64 KiB and 50 ms and once at the end of each file (see [`Progress`]).
     /// Called from the thread or task doing the upload; keep it cheap.
     ///
     /// ```
@@ -194,7 +208,13 @@ impl UploadOptions {
         self.max_size.is_some() || !self.allowed_types.is_empty()
     }
 
-    /// Checks size and type; `head` is the start of the content (may be empty when unknown).
+    /// Whether the type check looks at the content (then a reader's first bytes are peeked).
+    pub(crate) fn checks_content(&self) -> bool {
+        !self.allowed_types.is_empty()
+    }
+
+    /// Checks size and type; `head` is the start of the content ([`SNIFF_LEN`] bytes, or
+    /// the whole content when shorter).
     pub(crate) fn check_content(&self, name: &str, len: u64, head: &[u8]) -> Result<(), String> {
         if let Some(max) = self.max_size {
             if len > max {
@@ -211,18 +231,33 @@ impl UploadOptions {
                 self.allowed_types.join(", ")
             ));
         }
-        if let Some(sniffed) = sniff_mime(head) {
-            if !self.type_allowed(sniffed) {
-                return Err(format!(
-                    "the content is {sniffed}, which is not allowed (the name says {by_name})"
-                ));
+        match detect(head) {
+            Some(found) => {
+                if !found.names().any(|m| self.type_allowed(m)) {
+                    return Err(format!(
+                        "the content is {}, which is not allowed (the name says {by_name})",
+                        found.mime
+                    ));
+                }
+            }
+            None => {
+                // The name claims a format whose signature is known, and it is not there.
+                let essence = essence(&by_name);
+                if ALL
+                    .iter()
+                    .any(|s| s.names().any(|m| m.eq_ignore_ascii_case(essence)))
+                {
+                    return Err(format!(
+                        "the content is not {essence}: its first bytes match no known format"
+                    ));
+                }
             }
         }
         Ok(())
     }
 
     fn type_allowed(&self, mime: &str) -> bool {
-        let mime = mime.split(';').next().unwrap_or(mime).trim();
+        let mime = essence(mime);
         self.allowed_types.iter().any(|pattern| {
             let pattern = pattern.trim();
             match pattern.strip_suffix("/*") {
@@ -506,16 +541,25 @@ impl BatchReport {
 }
 
 /// Progress of an upload or download.
+///
+/// The callback is called at most once per 64 KiB and at most once per 50 ms (both must
+/// have passed since the previous call, so a fast transfer makes about 20 calls a second
+/// and a slow one a call per 64 KiB), and once more when a file of known size is complete,
+/// with `bytes == total`. The rule is the same in both flavours, for uploads and
+/// downloads. The calls of one transfer or batch never overlap, and `batch_bytes` never
+/// decreases from one call to the next, even with uploads running in parallel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Progress {
     /// Position of the file in its batch (0 for a single transfer).
     pub index: usize,
-    /// Bytes of this file transferred so far.
+    /// Bytes of this file transferred so far (back to 0 when a retry sends it again).
     pub bytes: u64,
     /// Size of this file, when known (file length, `Content-Length`).
     pub total: Option<u64>,
-    /// Bytes of the whole batch transferred so far (equals `bytes` for a single transfer).
+    /// Bytes of the whole batch transferred so far. It never decreases: a file sent again
+    /// counts once, so during a retry it stays ahead of `bytes` until the retry catches up.
+    /// For a single transfer it equals `bytes` otherwise.
     pub batch_bytes: u64,
     /// Size of the whole batch, when known.
     pub batch_total: Option<u64>,
@@ -524,29 +568,65 @@ pub struct Progress {
 /// A progress callback.
 pub type ProgressFn = Arc<dyn Fn(Progress) + Send + Sync>;
 
+/// Progress is reported at most once per this many bytes …
+pub(crate) const PROGRESS_STEP: u64 = 64 * 1024;
+/// … and at most once per this long (whichever allows the later call).
+pub(crate) const PROGRESS_INTERVAL: Duration = Duration::from_millis(50);
+
 /// Byte totals shared by the files of a batch.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct BatchCounter {
-    done: AtomicU64,
     total: Option<u64>,
+    state: Mutex<BatchState>,
+}
+
+#[derive(Debug)]
+struct BatchState {
+    /// Bytes of the batch, each file counted up to the most it ever reached.
+    done: u64,
+    /// `done` and the time at the last call of the callback.
+    reported: u64,
+    reported_at: Instant,
 }
 
 impl BatchCounter {
     pub fn new(total: Option<u64>) -> Arc<Self> {
         Arc::new(BatchCounter {
-            done: AtomicU64::new(0),
             total,
+            state: Mutex::new(BatchState {
+                done: 0,
+                reported: 0,
+                reported_at: Instant::now(),
+            }),
         })
     }
 }
 
-/// Counts the bytes of one transfer and reports them.
+/// Counts the bytes of one transfer and reports them (see [`Progress`] for the cadence).
+///
+/// All counting and the call itself happen under the batch's lock: parallel transfers
+/// can then neither report out of order nor call the callback at the same time.
 pub(crate) struct Tracker {
     f: ProgressFn,
     index: usize,
     total: Option<u64>,
-    done: AtomicU64,
+    file: Mutex<FileState>,
     batch: Arc<BatchCounter>,
+}
+
+#[derive(Default)]
+struct FileState {
+    /// Bytes of the current attempt.
+    done: u64,
+    /// The most any attempt reached: what this file adds to the batch.
+    high: u64,
+    /// Whether the call for the complete file was made (this attempt).
+    finished: bool,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A callback that panicked poisons nothing that matters: the counts stay valid.
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl Tracker {
@@ -560,71 +640,282 @@ impl Tracker {
             f,
             index,
             total,
-            done: AtomicU64::new(0),
+            file: Mutex::new(FileState::default()),
             batch: batch.unwrap_or_else(|| BatchCounter::new(total)),
         })
     }
 
     /// `n` more bytes went through.
     pub fn add(&self, n: u64) {
-        let bytes = self.done.fetch_add(n, Ordering::Relaxed) + n;
-        let batch_bytes = self.batch.done.fetch_add(n, Ordering::Relaxed) + n;
-        (self.f)(Progress {
-            index: self.index,
-            bytes,
-            total: self.total,
-            batch_bytes,
-            batch_total: self.batch.total,
-        });
+        if n == 0 {
+            return;
+        }
+        let mut batch = lock(&self.batch.state);
+        let mut file = lock(&self.file);
+        file.done += n;
+        if file.done > file.high {
+            batch.done += file.done - file.high;
+            file.high = file.done;
+        }
+        let complete = self.total.is_some_and(|t| file.done >= t);
+        if complete && !file.finished {
+            file.finished = true;
+            self.report(&mut batch, &file, Instant::now());
+        } else if batch.done - batch.reported >= PROGRESS_STEP {
+            let now = Instant::now();
+            if now.duration_since(batch.reported_at) >= PROGRESS_INTERVAL {
+                self.report(&mut batch, &file, now);
+            }
+        }
+    }
+
+    /// The source ended: reports the final count unless that was done already (a file of
+    /// unknown size, an empty file).
+    pub fn finish(&self) {
+        let mut batch = lock(&self.batch.state);
+        let mut file = lock(&self.file);
+        if !file.finished {
+            file.finished = true;
+            self.report(&mut batch, &file, Instant::now());
+        }
     }
 
     /// The transfer starts over (a retry, a download restarted without `Range`).
     pub fn restart(&self) {
-        let done = self.done.swap(0, Ordering::Relaxed);
-        self.batch.done.fetch_sub(done, Ordering::Relaxed);
+        let _batch = lock(&self.batch.state);
+        let mut file = lock(&self.file);
+        file.done = 0;
+        file.finished = false;
+    }
+
+    fn report(&self, batch: &mut BatchState, file: &FileState, now: Instant) {
+        batch.reported = batch.done;
+        batch.reported_at = now;
+        (self.f)(Progress {
+            index: self.index,
+            bytes: file.done,
+            total: self.total,
+            batch_bytes: batch.done,
+            batch_total: self.batch.total,
+        });
     }
 }
 
-/// Identifies common binary formats by their first bytes.
-pub fn sniff_mime(head: &[u8]) -> Option<&'static str> {
+/// Bytes of a file's start read to tell its type (an SVG may open with a long XML prolog).
+pub(crate) const SNIFF_LEN: usize = 4096;
+
+/// A format recognised by its first bytes: the MIME type reported for it and the other
+/// types the same bytes go by (an `.m4a` is an MP4 container, an `.ogv` an Ogg one).
+struct Signature {
+    mime: &'static str,
+    also: &'static [&'static str],
+}
+
+impl Signature {
+    fn names(&self) -> impl Iterator<Item = &'static str> {
+        std::iter::once(self.mime).chain(self.also.iter().copied())
+    }
+}
+
+const fn sig(mime: &'static str, also: &'static [&'static str]) -> Signature {
+    Signature { mime, also }
+}
+
+const PNG: Signature = sig("image/png", &["image/apng", "image/x-png"]);
+const JPEG: Signature = sig("image/jpeg", &["image/pjpeg", "image/jpg"]);
+const GIF: Signature = sig("image/gif", &[]);
+const WEBP: Signature = sig("image/webp", &[]);
+const BMP: Signature = sig("image/bmp", &["image/x-bmp", "image/x-ms-bmp"]);
+const TIFF: Signature = sig("image/tiff", &[]);
+const ICO: Signature = sig("image/x-icon", &["image/vnd.microsoft.icon"]);
+const AVIF: Signature = sig("image/avif", &[]);
+const HEIC: Signature = sig(
+    "image/heic",
+    &["image/heif", "image/heic-sequence", "image/heif-sequence"],
+);
+// Generic HEIF brands: the file may be HEIC or AVIF.
+const HEIF: Signature = sig(
+    "image/heif",
+    &[
+        "image/heic",
+        "image/avif",
+        "image/heif-sequence",
+        "image/heic-sequence",
+    ],
+);
+const JXL: Signature = sig("image/jxl", &[]);
+const PSD: Signature = sig("image/vnd.adobe.photoshop", &[]);
+const SVG: Signature = sig("image/svg+xml", &[]);
+const PDF: Signature = sig("application/pdf", &[]);
+const MP4: Signature = sig(
+    "video/mp4",
+    &[
+        "video/x-m4v",
+        "audio/mp4",
+        "audio/m4a",
+        "audio/x-m4a",
+        "video/quicktime",
+        "video/3gpp",
+        "video/3gpp2",
+        "audio/3gpp",
+        "audio/3gpp2",
+    ],
+);
+const M4A: Signature = sig("audio/mp4", &["audio/m4a", "audio/x-m4a", "video/mp4"]);
+const QUICKTIME: Signature = sig("video/quicktime", &["video/mp4"]);
+const GPP: Signature = sig(
+    "video/3gpp",
+    &["video/3gpp2", "audio/3gpp", "audio/3gpp2", "video/mp4"],
+);
+const WEBM: Signature = sig(
+    "video/webm",
+    &["video/x-matroska", "audio/webm", "audio/x-matroska"],
+);
+const AVI: Signature = sig("video/x-msvideo", &["video/avi", "video/msvideo"]);
+const MPEG: Signature = sig("video/mpeg", &[]);
+const FLV: Signature = sig("video/x-flv", &[]);
+const ASF: Signature = sig("video/x-ms-asf", &["video/x-ms-wmv", "audio/x-ms-wma"]);
+const WAV: Signature = sig(
+    "audio/wav",
+    &["audio/x-wav", "audio/wave", "audio/vnd.wave"],
+);
+const OGG: Signature = sig(
+    "audio/ogg",
+    &["video/ogg", "application/ogg", "audio/opus", "audio/vorbis"],
+);
+// An ID3 tag also opens AAC files.
+const MP3: Signature = sig(
+    "audio/mpeg",
+    &["audio/mp3", "audio/mpeg3", "audio/x-mpeg", "audio/aac"],
+);
+const AAC: Signature = sig("audio/aac", &["audio/x-aac", "audio/aacp"]);
+const FLAC: Signature = sig("audio/flac", &["audio/x-flac"]);
+const MIDI: Signature = sig("audio/mid", &["audio/midi", "audio/x-midi"]);
+const AIFF: Signature = sig("audio/aiff", &["audio/x-aiff"]);
+
+/// Every recognised format, for the question "could this type be checked at all?".
+const ALL: &[&Signature] = &[
+    &PNG, &JPEG, &GIF, &WEBP, &BMP, &TIFF, &ICO, &AVIF, &HEIC, &HEIF, &JXL, &PSD, &SVG, &PDF, &MP4,
+    &M4A, &QUICKTIME, &GPP, &WEBM, &AVI, &MPEG, &FLV, &ASF, &WAV, &OGG, &MP3, &AAC, &FLAC, &MIDI,
+    &AIFF,
+];
+
+/// The image, video, audio or PDF format that `head` (a file's first bytes) shows.
+fn detect(head: &[u8]) -> Option<&'static Signature> {
     let at = |off: usize, sig: &[u8]| head.get(off..off + sig.len()) == Some(sig);
     Some(if at(0, b"\x89PNG\r\n\x1a\n") {
-        "image/png"
+        &PNG
     } else if at(0, &[0xFF, 0xD8, 0xFF]) {
-        "image/jpeg"
+        &JPEG
     } else if at(0, b"GIF87a") || at(0, b"GIF89a") {
-        "image/gif"
+        &GIF
     } else if at(0, b"RIFF") && at(8, b"WEBP") {
-        "image/webp"
+        &WEBP
     } else if at(0, b"RIFF") && at(8, b"WAVE") {
-        "audio/wav"
+        &WAV
     } else if at(0, b"RIFF") && at(8, b"AVI ") {
-        "video/x-msvideo"
+        &AVI
     } else if at(0, b"BM") && head.len() > 14 {
-        "image/bmp"
+        &BMP
     } else if at(0, b"II*\0") || at(0, b"MM\0*") {
-        "image/tiff"
+        &TIFF
+    } else if at(0, &[0, 0, 1, 0]) || at(0, &[0, 0, 2, 0]) {
+        &ICO
+    } else if at(0, &[0xFF, 0x0A]) || at(0, b"\0\0\0\x0CJXL \r\n\x87\n") {
+        &JXL
+    } else if at(0, b"8BPS") {
+        &PSD
     } else if at(0, b"%PDF-") {
-        "application/pdf"
+        &PDF
     } else if at(4, b"ftyp") {
         match head.get(8..12) {
-            Some(b"avif") | Some(b"avis") => "image/avif",
-            Some(b"heic") | Some(b"heix") | Some(b"mif1") => "image/heic",
-            Some(b"qt  ") => "video/quicktime",
-            Some(b"M4A ") => "audio/mp4",
-            _ => "video/mp4",
+            Some(b"avif") | Some(b"avis") => &AVIF,
+            Some(b"heic") | Some(b"heix") | Some(b"hevc") | Some(b"hevx") | Some(b"heim")
+            | Some(b"heis") => &HEIC,
+            Some(b"mif1") | Some(b"msf1") => &HEIF,
+            Some(b"qt  ") => &QUICKTIME,
+            Some(b"M4A ") | Some(b"M4B ") | Some(b"M4P ") => &M4A,
+            Some([b'3', b'g', ..]) => &GPP,
+            _ => &MP4,
         }
     } else if at(0, &[0x1A, 0x45, 0xDF, 0xA3]) {
-        "video/webm"
+        &WEBM
+    } else if at(0, &[0, 0, 1, 0xBA]) || at(0, &[0, 0, 1, 0xB3]) {
+        &MPEG
+    } else if at(0, b"FLV\x01") {
+        &FLV
+    } else if at(0, &[0x30, 0x26, 0xB2, 0x75, 0x8E, 0x66, 0xCF, 0x11]) {
+        &ASF
     } else if at(0, b"OggS") {
-        "audio/ogg"
-    } else if at(0, b"ID3") || at(0, &[0xFF, 0xFB]) {
-        "audio/mpeg"
-    } else if at(0, b"PK\x03\x04") {
-        "application/zip"
+        &OGG
+    } else if at(0, b"fLaC") {
+        &FLAC
+    } else if at(0, b"MThd") {
+        &MIDI
+    } else if at(0, b"FORM") && (at(8, b"AIFF") || at(8, b"AIFC")) {
+        &AIFF
+    } else if at(0, b"ID3") {
+        &MP3
+    } else if let Some(&[0xFF, b1, ..]) = head.get(..2) {
+        // An MPEG audio frame: 11 sync bits, then version and layer. Layer I is left out,
+        // so that the UTF-16 byte-order mark FF FE is not taken for audio.
+        match (b1 & 0xE0 == 0xE0, (b1 >> 1) & 3) {
+            (true, 1 | 2) => &MP3,
+            (true, 0) if b1 & 0xF6 == 0xF0 => &AAC,
+            _ => return None,
+        }
+    } else if looks_like_svg(head) {
+        &SVG
     } else {
         return None;
     })
+}
+
+/// Whether the text starts, after a byte-order mark, an XML declaration, comments and a
+/// doctype, with an `<svg` element.
+fn looks_like_svg(head: &[u8]) -> bool {
+    let mut rest = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let find = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).position(|w| w == needle);
+    loop {
+        rest = rest.trim_ascii_start();
+        let skip = if rest.starts_with(b"<?") {
+            find(rest, b"?>").map(|i| i + 2)
+        } else if rest.starts_with(b"<!--") {
+            find(rest, b"-->").map(|i| i + 3)
+        } else if rest.len() >= 9 && rest[..9].eq_ignore_ascii_case(b"<!doctype") {
+            // An internal subset (`[ <!ENTITY …> ]`) holds `>` of its own.
+            let close = find(rest, b">");
+            match find(rest, b"[") {
+                Some(open) if close.is_some_and(|c| open < c) => find(&rest[open..], b"]")
+                    .and_then(|i| find(&rest[open + i..], b">").map(|j| open + i + j + 1)),
+                _ => close.map(|i| i + 1),
+            }
+        } else {
+            break;
+        };
+        match skip {
+            Some(n) => rest = &rest[n..],
+            None => return false,
+        }
+    }
+    let tag = rest
+        .strip_prefix(b"<svg:svg")
+        .or_else(|| rest.strip_prefix(b"<svg"));
+    tag.is_some_and(|after| {
+        after
+            .first()
+            .is_some_and(|b| b.is_ascii_whitespace() || *b == b'>' || *b == b'/')
+    })
+}
+
+/// Identifies common image, video, audio and PDF formats (and SVG and ZIP) by their first
+/// bytes.
+pub fn sniff_mime(head: &[u8]) -> Option<&'static str> {
+    match detect(head) {
+        Some(s) => Some(s.mime),
+        None if head.starts_with(b"PK\x03\x04") => Some("application/zip"),
+        None => None,
+    }
 }
 
 /// Whether a download sends the client's credentials.
@@ -701,7 +992,9 @@ impl DownloadOptions {
         self
     }
 
-    /// Calls `f` as bytes arrive (total from `Content-Length`, when the server sends it).
+    /// Calls `f` as bytes arrive (total from `Content-Length`, when the server sends it),
+    /// at most every 64 KiB and 50 ms, and at the end when the size is known (see
+    /// [`Progress`]).
     pub fn on_progress(mut self, f: impl Fn(Progress) + Send + Sync + 'static) -> Self {
         self.progress = Some(Arc::new(f));
         self
@@ -778,6 +1071,16 @@ pub(crate) enum FileBody<R> {
     Reader { reader: Mutex<Option<R>>, len: u64 },
 }
 
+impl<R> FileBody<R> {
+    /// The announced length.
+    pub fn len(&self) -> u64 {
+        match self {
+            FileBody::Path { len, .. } | FileBody::Reader { len, .. } => *len,
+            FileBody::Bytes(b) => b.len() as u64,
+        }
+    }
+}
+
 /// The `files` part: its body, the file name and MIME type of its header, and the name
 /// Strapi should store when the header's name had to be made acceptable to Strapi.
 pub(crate) struct FilePart<R> {
@@ -786,9 +1089,127 @@ pub(crate) struct FilePart<R> {
     pub mime: String,
     pub stored_name: Option<String>,
     pub tracker: Option<Arc<Tracker>>,
+    /// Where the body stream records that the source gave more or fewer bytes than
+    /// announced (the upload then fails with [`MediaError::SourceChanged`]).
+    pub size_watch: Arc<SizeWatch>,
+}
+
+/// The size difference a body stream found, shared with the upload that turns the broken
+/// request into [`MediaError::SourceChanged`].
+#[derive(Debug, Default)]
+pub(crate) struct SizeWatch {
+    /// Bytes read from the source when the difference showed.
+    found: Mutex<Option<u64>>,
+}
+
+impl SizeWatch {
+    /// A new attempt starts: what an earlier one found no longer counts.
+    pub fn reset(&self) {
+        *lock(&self.found) = None;
+    }
+
+    fn record(&self, read: u64) {
+        *lock(&self.found) = Some(read);
+    }
+
+    /// The error for a size difference, if one was found.
+    pub fn error(&self, path: &Path, expected: u64) -> Option<Error> {
+        let read = (*lock(&self.found))?;
+        Some(Error::Media(Box::new(MediaError::SourceChanged {
+            path: path.to_owned(),
+            expected,
+            read,
+        })))
+    }
+}
+
+/// Meters the bytes of a file part as the body stream reads them from the source: counts
+/// progress, and fails the stream as soon as the source gives more bytes than announced
+/// or ends early. Failing the stream aborts the request before the last bytes and the
+/// closing boundary go out, so the server never sees a complete body.
+pub(crate) struct PartMeter {
+    expected: u64,
+    seen: u64,
+    tracker: Option<Arc<Tracker>>,
+    watch: Arc<SizeWatch>,
+}
+
+impl PartMeter {
+    pub fn new(expected: u64, tracker: Option<Arc<Tracker>>, watch: Arc<SizeWatch>) -> Self {
+        PartMeter {
+            expected,
+            seen: 0,
+            tracker,
+            watch,
+        }
+    }
+
+    /// `n` bytes were read from the source; an error when that is more than announced.
+    pub fn read(&mut self, n: usize) -> std::io::Result<()> {
+        let seen = self.seen + n as u64;
+        if seen > self.expected {
+            return Err(self.fail(seen));
+        }
+        self.seen = seen;
+        if let Some(t) = &self.tracker {
+            t.add(n as u64);
+        }
+        Ok(())
+    }
+
+    /// The source ended; an error when that is before the announced length.
+    pub fn end(&mut self) -> std::io::Result<()> {
+        if self.seen < self.expected {
+            return Err(self.fail(self.seen));
+        }
+        if let Some(t) = &self.tracker {
+            t.finish();
+        }
+        Ok(())
+    }
+
+    /// Checks the size of a file as opened for sending (it may have changed since it was
+    /// checked); an error when it differs, so that nothing is sent.
+    pub fn check_opened(&mut self, actual: u64) -> std::io::Result<()> {
+        if actual != self.expected {
+            return Err(self.fail(actual));
+        }
+        Ok(())
+    }
+
+    fn fail(&self, read: u64) -> std::io::Error {
+        self.watch.record(read);
+        let what = if read > self.expected {
+            format!("more than the {} bytes announced", self.expected)
+        } else {
+            format!("{read} of the {} bytes announced", self.expected)
+        };
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("the upload source changed size: it gave {what}"),
+        )
+    }
 }
 
 impl<R> FilePart<R> {
+    /// The path or file name, for messages.
+    pub fn source_path(&self) -> PathBuf {
+        match &self.body {
+            FileBody::Path { path, .. } => path.clone(),
+            _ => PathBuf::from(&self.file_name),
+        }
+    }
+
+    /// A meter for one attempt at sending this part's body.
+    pub fn meter(&self) -> PartMeter {
+        self.size_watch.reset();
+        PartMeter::new(
+            self.body.len(),
+            self.tracker.clone(),
+            self.size_watch.clone(),
+        )
+    }
+
     /// Reports this part's progress as file `index` of a batch.
     pub fn in_batch(mut self, index: usize, batch: &Arc<BatchCounter>) -> Self {
         if let Some(t) = &self.tracker {
@@ -819,10 +1240,7 @@ impl<R> FilePart<R> {
         let file_name = strapi_safe_file_name(name);
         let stored_name = (file_name != name && options.name.is_none()).then(|| name.to_owned());
         let mime = options.mime.clone().unwrap_or_else(|| guess_mime(name));
-        let len = match &body {
-            FileBody::Path { len, .. } | FileBody::Reader { len, .. } => *len,
-            FileBody::Bytes(b) => b.len() as u64,
-        };
+        let len = body.len();
         let tracker = options
             .progress
             .clone()
@@ -833,6 +1251,7 @@ impl<R> FilePart<R> {
             mime,
             stored_name,
             tracker,
+            size_watch: Arc::default(),
         })
     }
 }
@@ -1069,5 +1488,185 @@ mod tests {
         // attach_published belongs to an attachment.
         let alone = UploadOptions::new().attach_published(true);
         assert!(named_part::<()>(FileBody::Bytes(Bytes::new()), "a.png", &alone).is_err());
+    }
+
+    #[test]
+    fn content_must_match_the_claimed_format() {
+        let png = UploadOptions::new().allowed_types(["image/png"]);
+        let png_head = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+        assert!(png.check_content("a.png", 100, png_head).is_ok());
+        // A renamed text file: nothing PNG about its bytes.
+        let err = png
+            .check_content("notes.png", 10, b"just notes")
+            .unwrap_err();
+        assert!(err.contains("not image/png"), "{err}");
+        assert!(png.check_content("empty.png", 0, b"").is_err());
+        // Bytes of another known format that is not allowed.
+        let err = png
+            .check_content("a.png", 9, b"\xFF\xD8\xFF\xE0xxxx")
+            .unwrap_err();
+        assert!(err.contains("image/jpeg"), "{err}");
+        let err = png.check_content("a.png", 9, b"%PDF-1.7 x").unwrap_err();
+        assert!(err.contains("application/pdf"), "{err}");
+        // `mime` is the claim when set.
+        let claimed = png.clone().mime("image/png");
+        assert!(claimed.check_content("notes", 4, b"text").is_err());
+        // A JPEG under a family that allows it keeps passing, whatever its name says.
+        let images = UploadOptions::new().allowed_types(["image/*"]);
+        assert!(
+            images
+                .check_content("a.png", 9, b"\xFF\xD8\xFF\xE0xxxx")
+                .is_ok()
+        );
+        // Formats without a known signature are checked by name only.
+        assert!(images.check_content("a.ppm", 4, b"P6 1").is_ok());
+        let text = UploadOptions::new().allowed_types(["text/plain"]);
+        assert!(text.check_content("a.txt", 4, b"text").is_ok());
+        // A UTF-16 text file is not MPEG audio.
+        assert!(text.check_content("a.txt", 4, b"\xFF\xFEa\0").is_ok());
+        // ZIP-based documents are not taken for something else.
+        let docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+        let docs = UploadOptions::new().allowed_types([docx]);
+        assert!(docs.check_content("a.docx", 9, b"PK\x03\x04xxxxx").is_ok());
+        // Containers go by several names.
+        let ogv = UploadOptions::new().allowed_types(["video/ogg"]);
+        assert!(ogv.check_content("a.ogv", 9, b"OggS\0\x02xxx").is_ok());
+        let m4a = UploadOptions::new().allowed_types(["audio/m4a"]);
+        assert!(
+            m4a.check_content("a.m4a", 12, b"\0\0\0\x20ftypM4A ")
+                .is_ok()
+        );
+        assert!(m4a.check_content("a.m4a", 12, b"not audio at all").is_err());
+    }
+
+    #[test]
+    fn svg_is_recognised_as_text() {
+        let svg = UploadOptions::new().allowed_types(["image/svg+xml"]);
+        let plain = b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>";
+        assert!(svg.check_content("a.svg", 9, plain).is_ok());
+        let prolog = b"\xEF\xBB\xBF<?xml version=\"1.0\"?>\n<!-- Generator: x > y -->\n\
+            <!DOCTYPE svg PUBLIC \"-//W3C//DTD SVG 1.1//EN\" \"svg11.dtd\" [\n\
+            <!ENTITY ns \"http://ns\">\n]>\n<svg version=\"1.1\">";
+        assert!(svg.check_content("a.svg", 9, prolog).is_ok());
+        assert_eq!(sniff_mime(prolog), Some("image/svg+xml"));
+        assert!(svg.check_content("a.svg", 9, b"not a drawing").is_err());
+        assert!(
+            svg.check_content("a.svg", 9, b"<?xml version=\"1.0\"?><feed>")
+                .is_err()
+        );
+        // An HTML page with an inline drawing is not an SVG file.
+        let html = b"<!DOCTYPE html><html><body><svg></svg>";
+        assert_eq!(sniff_mime(html), None);
+        // SVG bytes under a PNG name are caught.
+        let png = UploadOptions::new().allowed_types(["image/png"]);
+        let err = png.check_content("a.png", 9, plain).unwrap_err();
+        assert!(err.contains("image/svg+xml"), "{err}");
+    }
+
+    fn recorder() -> (ProgressFn, Arc<Mutex<Vec<Progress>>>) {
+        let seen: Arc<Mutex<Vec<Progress>>> = Arc::default();
+        let sink = seen.clone();
+        (Arc::new(move |p| sink.lock().unwrap().push(p)), seen)
+    }
+
+    #[test]
+    fn progress_is_throttled_by_bytes_and_time_and_ends_with_the_total() {
+        let (f, seen) = recorder();
+        let started = Instant::now();
+        let total = 900 * 1024;
+        let t = Tracker::new(f, 0, Some(total), None);
+        for _ in 0..total / 8192 {
+            t.add(8192);
+        }
+        t.add(total % 8192);
+        t.finish();
+        let calls = seen.lock().unwrap().clone();
+        let windows = (started.elapsed().as_millis() / 50) as usize;
+        assert!(calls.len() <= windows + 1, "{} calls", calls.len());
+        let last = calls.last().unwrap();
+        assert_eq!((last.bytes, last.batch_bytes), (total, total));
+
+        // Once 50 ms and 64 KiB have passed, the next bytes are reported.
+        let (f, seen) = recorder();
+        let t = Tracker::new(f, 0, Some(1 << 20), None);
+        t.add(1000);
+        std::thread::sleep(PROGRESS_INTERVAL + Duration::from_millis(10));
+        t.add(PROGRESS_STEP);
+        assert!(!seen.lock().unwrap().is_empty());
+        // An empty transfer still reports its end.
+        let (f, seen) = recorder();
+        Tracker::new(f, 0, Some(0), None).finish();
+        assert_eq!(seen.lock().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn batch_progress_never_goes_back() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let (record, seen) = recorder();
+        let inside = Arc::new(AtomicBool::new(false));
+        let f: ProgressFn = Arc::new(move |p| {
+            assert!(!inside.swap(true, Ordering::SeqCst), "calls overlap");
+            record(p);
+            std::thread::yield_now();
+            inside.store(false, Ordering::SeqCst);
+        });
+        let per_file = 2u64 << 20;
+        let batch = BatchCounter::new(Some(8 * per_file));
+        std::thread::scope(|s| {
+            for i in 0..8 {
+                let t = Tracker::new(f.clone(), i, Some(per_file), Some(batch.clone()));
+                s.spawn(move || {
+                    for _ in 0..per_file / 4096 {
+                        t.add(4096);
+                        if i == 3 {
+                            std::thread::yield_now();
+                        }
+                    }
+                });
+            }
+        });
+        let calls = seen.lock().unwrap().clone();
+        assert!(
+            calls
+                .windows(2)
+                .all(|w| w[0].batch_bytes <= w[1].batch_bytes)
+        );
+        assert_eq!(calls.last().unwrap().batch_bytes, 8 * per_file);
+
+        // A retry sends the file again: its bytes start over, the batch does not go back.
+        let (f, seen) = recorder();
+        let t = Tracker::new(f, 0, Some(10), None);
+        t.add(10);
+        t.restart();
+        t.add(4);
+        t.add(6);
+        let calls = seen.lock().unwrap().clone();
+        let got: Vec<_> = calls.iter().map(|p| (p.bytes, p.batch_bytes)).collect();
+        assert_eq!(got, [(10, 10), (10, 10)]);
+    }
+
+    #[test]
+    fn part_meter_fails_on_a_size_change() {
+        let watch = Arc::new(SizeWatch::default());
+        let mut m = PartMeter::new(10, None, watch.clone());
+        m.read(6).unwrap();
+        m.read(4).unwrap();
+        m.end().unwrap();
+        assert!(watch.error(Path::new("a"), 10).is_none());
+        let mut m = PartMeter::new(10, None, watch.clone());
+        m.read(8).unwrap();
+        assert!(m.read(8).is_err());
+        let err = watch.error(Path::new("a"), 10).unwrap();
+        assert!(matches!(
+            &err,
+            Error::Media(m) if matches!(**m, MediaError::SourceChanged { expected: 10, read: 16, .. })
+        ));
+        assert!(err.to_string().contains("more than the 10 bytes"), "{err}");
+        watch.reset();
+        let mut m = PartMeter::new(10, None, watch.clone());
+        m.read(3).unwrap();
+        assert!(m.end().is_err());
+        let err = watch.error(Path::new("a"), 10).unwrap();
+        assert!(err.to_string().contains("ended after 3 of the 10"), "{err}");
     }
 }

@@ -42,7 +42,7 @@ mod flavour {
     pub(crate) use reqwest::blocking::{Client as HttpClient, RequestBuilder, Response};
 
     use crate::client::common::BodyError;
-    use crate::media::Tracker;
+    use crate::media::PartMeter;
 
     /// A download target.
     pub(crate) type File = std::fs::File;
@@ -227,51 +227,64 @@ mod flavour {
         std::fs::metadata(path)
     }
 
-    pub(crate) fn file_part(
-        path: &Path,
-        len: u64,
-        tracker: Option<Arc<Tracker>>,
-    ) -> io::Result<Part> {
+    pub(crate) fn file_part(path: &Path, len: u64, mut meter: PartMeter) -> io::Result<Part> {
         let file = std::fs::File::open(path)?;
-        Ok(reader_part(Box::new(file), len, tracker))
+        meter.check_opened(file.metadata()?.len())?;
+        Ok(reader_part(Box::new(file), len, meter))
     }
 
-    pub(crate) fn bytes_part(data: Bytes, tracker: Option<Arc<Tracker>>) -> Part {
+    pub(crate) fn bytes_part(data: Bytes, meter: PartMeter) -> Part {
         let len = data.len() as u64;
-        reader_part(Box::new(io::Cursor::new(data)), len, tracker)
+        reader_part(Box::new(io::Cursor::new(data)), len, meter)
     }
 
-    pub(crate) fn reader_part(
-        reader: UploadReader,
-        len: u64,
-        tracker: Option<Arc<Tracker>>,
-    ) -> Part {
-        match tracker {
-            None => Part::reader_with_length(reader, len),
-            Some(tracker) => Part::reader_with_length(
-                Counting {
-                    inner: reader,
-                    tracker,
-                },
-                len,
-            ),
-        }
+    pub(crate) fn reader_part(reader: UploadReader, len: u64, meter: PartMeter) -> Part {
+        Part::reader_with_length(
+            Metered {
+                inner: reader,
+                meter,
+                ended: false,
+            },
+            len,
+        )
     }
 
-    /// A reader that reports the bytes read through it.
-    struct Counting {
+    /// A reader that meters the bytes read through it (progress, and an error when the
+    /// source gives more or fewer bytes than announced: reqwest then aborts the request).
+    struct Metered {
         inner: UploadReader,
-        tracker: Arc<Tracker>,
+        meter: PartMeter,
+        ended: bool,
     }
 
-    impl Read for Counting {
+    impl Read for Metered {
         fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-            let n = self.inner.read(buf)?;
-            if n > 0 {
-                self.tracker.add(n as u64);
+            if self.ended || buf.is_empty() {
+                return Ok(0);
+            }
+            let n = loop {
+                match self.inner.read(buf) {
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    r => break r?,
+                }
+            };
+            if n == 0 {
+                self.ended = true;
+                self.meter.end()?;
+            } else {
+                self.meter.read(n)?;
             }
             Ok(n)
         }
+    }
+
+    /// Reads up to `n` bytes of `reader` (fewer only at its end) and gives them back with a
+    /// reader that yields those bytes again, then the rest.
+    pub(crate) fn peek(mut reader: UploadReader, n: usize) -> io::Result<(Vec<u8>, UploadReader)> {
+        let mut head = Vec::with_capacity(n);
+        (&mut reader).take(n as u64).read_to_end(&mut head)?;
+        let again: UploadReader = Box::new(io::Cursor::new(head.clone()).chain(reader));
+        Ok((head, again))
     }
 
     /// The first `n` bytes of a file (for type checks).

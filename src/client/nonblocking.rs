@@ -30,12 +30,13 @@ mod flavour {
     use std::future::Future;
     use std::io;
     use std::path::Path;
-    use std::sync::Arc;
+    use std::pin::Pin;
     use std::sync::atomic::{AtomicBool, Ordering};
+    use std::task::{Context, Poll};
     use std::time::Duration;
 
     use bytes::Bytes;
-    use futures_util::TryStreamExt;
+    use futures_util::Stream;
     use tokio::io::AsyncWriteExt;
 
     pub(crate) use maybe_async::must_be_async as maybe;
@@ -43,7 +44,7 @@ mod flavour {
     pub(crate) use reqwest::{Client as HttpClient, RequestBuilder, Response};
 
     use crate::client::common::BodyError;
-    use crate::media::Tracker;
+    use crate::media::PartMeter;
 
     /// Read and write in 256 KiB pieces: every tokio file operation is a hop to the
     /// blocking pool, so small pieces cost throughput.
@@ -150,45 +151,82 @@ mod flavour {
         tokio::fs::metadata(path).await
     }
 
-    pub(crate) async fn file_part(
-        path: &Path,
-        len: u64,
-        tracker: Option<Arc<Tracker>>,
-    ) -> io::Result<Part> {
+    pub(crate) async fn file_part(path: &Path, len: u64, mut meter: PartMeter) -> io::Result<Part> {
         let file = tokio::fs::File::open(path).await?;
-        Ok(reader_part(Box::new(file), len, tracker))
+        meter.check_opened(file.metadata().await?.len())?;
+        Ok(reader_part(Box::new(file), len, meter))
     }
 
-    pub(crate) fn bytes_part(data: Bytes, tracker: Option<Arc<Tracker>>) -> Part {
+    pub(crate) fn bytes_part(data: Bytes, meter: PartMeter) -> Part {
         let len = data.len() as u64;
-        match tracker {
-            None => Part::stream_with_length(data, len),
-            Some(t) => {
-                // In pieces, so that progress moves as the body goes out.
-                let pieces: Vec<io::Result<Bytes>> = (0..data.len())
-                    .step_by(CHUNK)
-                    .map(|at| Ok(data.slice(at..(at + CHUNK).min(data.len()))))
-                    .collect();
-                let stream =
-                    futures_util::stream::iter(pieces).inspect_ok(move |c| t.add(c.len() as u64));
-                Part::stream_with_length(reqwest::Body::wrap_stream(stream), len)
+        // In pieces, so that progress moves as the body goes out.
+        let pieces: Vec<io::Result<Bytes>> = (0..data.len())
+            .step_by(CHUNK)
+            .map(|at| Ok(data.slice(at..(at + CHUNK).min(data.len()))))
+            .collect();
+        metered_part(futures_util::stream::iter(pieces), len, meter)
+    }
+
+    pub(crate) fn reader_part(reader: UploadReader, len: u64, meter: PartMeter) -> Part {
+        let stream = tokio_util::io::ReaderStream::with_capacity(reader, CHUNK);
+        metered_part(stream, len, meter)
+    }
+
+    fn metered_part<S>(inner: S, len: u64, meter: PartMeter) -> Part
+    where
+        S: Stream<Item = io::Result<Bytes>> + Send + Unpin + 'static,
+    {
+        let stream = Metered {
+            inner,
+            meter,
+            ended: false,
+        };
+        Part::stream_with_length(reqwest::Body::wrap_stream(stream), len)
+    }
+
+    /// A stream that meters the bytes going through it (progress, and an error when the
+    /// source gives more or fewer bytes than announced: hyper then aborts the request).
+    struct Metered<S> {
+        inner: S,
+        meter: PartMeter,
+        ended: bool,
+    }
+
+    impl<S> Stream for Metered<S>
+    where
+        S: Stream<Item = io::Result<Bytes>> + Unpin,
+    {
+        type Item = io::Result<Bytes>;
+
+        fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+            if self.ended {
+                return Poll::Ready(None);
             }
+            let this = &mut *self;
+            let item = match std::task::ready!(Pin::new(&mut this.inner).poll_next(cx)) {
+                Some(Ok(chunk)) => match this.meter.read(chunk.len()) {
+                    Ok(()) => return Poll::Ready(Some(Ok(chunk))),
+                    Err(e) => Some(Err(e)),
+                },
+                Some(Err(e)) => Some(Err(e)),
+                None => this.meter.end().err().map(Err),
+            };
+            this.ended = true;
+            Poll::Ready(item)
         }
     }
 
-    pub(crate) fn reader_part(
-        reader: UploadReader,
-        len: u64,
-        tracker: Option<Arc<Tracker>>,
-    ) -> Part {
-        let stream = tokio_util::io::ReaderStream::with_capacity(reader, CHUNK)
-            .inspect_ok(move |c| {
-                if let Some(t) = &tracker {
-                    t.add(c.len() as u64);
-                }
-            })
-            .map_err(io::Error::other);
-        Part::stream_with_length(reqwest::Body::wrap_stream(stream), len)
+    /// Reads up to `n` bytes of `reader` (fewer only at its end) and gives them back with a
+    /// reader that yields those bytes again, then the rest.
+    pub(crate) async fn peek(
+        mut reader: UploadReader,
+        n: usize,
+    ) -> io::Result<(Vec<u8>, UploadReader)> {
+        use tokio::io::AsyncReadExt;
+        let mut head = Vec::with_capacity(n);
+        (&mut reader).take(n as u64).read_to_end(&mut head).await?;
+        let again: UploadReader = Box::new(io::Cursor::new(head.clone()).chain(reader));
+        Ok((head, again))
     }
 
     /// The first `n` bytes of a file (for type checks).

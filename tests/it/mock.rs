@@ -14,3 +14,5 @@ mod hostile_inputs;
 mod downloads;
 #[path = "cases/attach_faults.rs"]
 mod attach_faults;
+#[path = "cases/uploads.rs"]
+mod uploads;

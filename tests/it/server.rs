@@ -76,3 +76,5 @@ mod folders;
 mod downloads_live;
 #[path = "cases/attach.rs"]
 mod attach;
+#[path = "cases/uploads_real.rs"]
+mod uploads_real;

@@ -17,7 +17,7 @@ use crate::documents::conflict;
 use crate::error::{Error, MediaError, Result, UnexpectedReason};
 use crate::media::{
     BatchCounter, BatchItem, BatchOptions, BatchOutcome, BatchReport, FileBody, FilePart,
-    MediaUpdate, UploadOptions, UploadSpec, check_local_file, named_part, path_part,
+    MediaUpdate, SNIFF_LEN, UploadOptions, UploadSpec, check_local_file, named_part, path_part,
 };
 use crate::models::EntryResponse;
 use crate::models::MediaFile;
@@ -40,18 +40,23 @@ impl Client {
             if let Some(t) = &file.tracker {
                 t.restart();
             }
-            let tracker = file.tracker.clone();
+            let meter = file.meter();
             let part = match &file.body {
-                FileBody::Path { path, len } => flavour::file_part(path, *len, tracker)
-                    .await
-                    .map_err(|e| Error::io(path, e))?,
-                FileBody::Bytes(data) => flavour::bytes_part(data.clone(), tracker),
+                FileBody::Path { path, len } => {
+                    flavour::file_part(path, *len, meter).await.map_err(|e| {
+                        // A file whose size changed since the check is not sent at all.
+                        file.size_watch
+                            .error(path, *len)
+                            .unwrap_or_else(|| Error::io(path, e))
+                    })?
+                }
+                FileBody::Bytes(data) => flavour::bytes_part(data.clone(), meter),
                 FileBody::Reader { reader, len } => {
                     let taken = reader.lock().ok().and_then(|mut r| r.take());
                     let r = taken.ok_or_else(|| {
                         Error::InvalidInput("an upload reader can be sent only once".into())
                     })?;
-                    flavour::reader_part(r, *len, tracker)
+                    flavour::reader_part(r, *len, meter)
                 }
             };
             let part = part
@@ -68,7 +73,9 @@ impl Client {
     /// Uploads a local file, streamed from disk, with metadata and an optional attachment.
     ///
     /// The file is checked first (exists, regular file, readable): a bad path is an
-    /// [`Error::Media`] before any byte is sent.
+    /// [`Error::Media`] before any byte is sent. A file whose size changes before or during
+    /// the upload fails with [`MediaError::SourceChanged`]; the request is aborted before
+    /// its body is complete, so the server stores nothing.
     ///
     /// ```no_run
     /// # #[cfg(feature = "async")]
@@ -131,6 +138,12 @@ impl Client {
 
     /// Uploads `len` bytes from a reader under `file_name`. A reader cannot be replayed, so
     /// this upload is never retried.
+    ///
+    /// The reader must give exactly `len` bytes: one that gives more or ends early fails
+    /// with [`MediaError::SourceChanged`], and the request is aborted before its body is
+    /// complete, so the server stores nothing. With
+    /// [`allowed_types`](UploadOptions::allowed_types) its first bytes are read before the
+    /// request for the type check (and then sent with the rest).
     pub async fn upload_reader(
         &self,
         reader: flavour::UploadReader,
@@ -138,11 +151,30 @@ impl Client {
         file_name: &str,
         options: &UploadOptions,
     ) -> Result<MediaFile> {
-        // The content of a reader cannot be looked at without consuming it: only the size
-        // and the name's type are checked.
-        options
-            .check_content(file_name, len, &[])
-            .map_err(|reason| Error::invalid_file(file_name, reason))?;
+        let mut reader = reader;
+        if options.checks_content() {
+            // The first bytes are read for the type check and then sent ahead of the rest.
+            let (head, rest) = flavour::peek(reader, SNIFF_LEN)
+                .await
+                .map_err(|e| Error::io(file_name, e))?;
+            // A source that ended within `head` has a known length: check it now.
+            let eof = head.len() < SNIFF_LEN;
+            if (eof && head.len() as u64 != len) || head.len() as u64 > len {
+                return Err(Error::Media(Box::new(MediaError::SourceChanged {
+                    path: file_name.into(),
+                    expected: len,
+                    read: head.len() as u64,
+                })));
+            }
+            options
+                .check_content(file_name, len, &head)
+                .map_err(|reason| Error::invalid_file(file_name, reason))?;
+            reader = rest;
+        } else {
+            options
+                .check_content(file_name, len, &[])
+                .map_err(|reason| Error::invalid_file(file_name, reason))?;
+        }
         let body = FileBody::Reader {
             reader: std::sync::Mutex::new(Some(reader)),
             len,
@@ -190,6 +222,8 @@ impl Client {
             part.stored_name = None;
         }
         let native_ref = matches!(plan, Some(AttachPlan::Native));
+        let (source, expected, watch) =
+            (part.source_path(), part.body.len(), part.size_watch.clone());
         let spec = UploadSpec::upload(part, options, native_ref);
         let query = replace.map(|id| format!("id={id}"));
         let mut call = FCall::new(
@@ -197,7 +231,12 @@ impl Client {
             self.core.api_url(&["upload"], query.as_deref()),
         );
         call.body = CallBody::Multipart(Arc::new(spec));
-        let got = self.fetch(&call).await?;
+        // A source that changed size broke the body on purpose: say so, rather than report
+        // the transport error the aborted request shows up as.
+        let got = match self.fetch(&call).await {
+            Ok(got) => got,
+            Err(e) => return Err(watch.error(&source, expected).unwrap_or(e)),
+        };
         self.decode_uploaded(got.status, &got.body)
     }
 
@@ -748,9 +787,6 @@ impl Client {
         }
     }
 }
-
-/// Bytes read from a file's start to tell its type.
-const SNIFF_LEN: usize = 64;
 
 /// How an upload is attached to an entry.
 enum AttachPlan {
