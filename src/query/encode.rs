@@ -347,9 +347,21 @@ pub(crate) fn push_js_number(out: &mut String, f: f64) {
     if f < 0.0 {
         out.push('-');
     }
-    // Rust's `{:e}` gives the same shortest round-trip digits: `d.ddde±x`.
+    // Rust's `{:e}` gives the fewest digits that round-trip (`d.ddde±x`), but when several
+    // spellings of that length round-trip it may not pick JavaScript's one, the closest to
+    // `f` (ties to even: 277893921871438.125 is `…438.12`). Rounding `f` exactly to that
+    // many digits gives the closest, which round-trips too.
     let mut sci = String::with_capacity(32);
     let _ = write!(sci, "{:e}", f.abs());
+    let k = sci
+        .split('e')
+        .next()
+        .unwrap_or("")
+        .bytes()
+        .filter(u8::is_ascii_digit)
+        .count();
+    sci.clear();
+    let _ = write!(sci, "{:.*e}", k.saturating_sub(1), f.abs());
     let (mantissa, exp) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
     let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
@@ -398,7 +410,8 @@ mod tests {
     #[test]
     fn numbers_are_spelled_like_javascript() {
         // Checked against node's `String(x)`; tests/it/cases/qs.rs compares many more.
-        let cases: [(f64, &str); 16] = [
+        let cases: [(f64, &str); 17] = [
+            (277893921871438.125, "277893921871438.12"),
             (1.0, "1"),
             (-0.0, "0"),
             (0.1, "0.1"),

@@ -176,7 +176,8 @@ impl PopulateField {
         self
     }
 
-    /// Strapi 4 only: return the count of related entries instead of the entries.
+    /// Returns the number of related entries instead of the entries: the field comes back
+    /// as `{"count": n}` (`populate[field][count]=true`, read by Strapi 4 and 5 alike).
     pub fn count(mut self) -> Self {
         self.count = true;
         self

@@ -66,3 +66,6 @@ mod schema;
 
 #[path = "cases/relations.rs"]
 mod relations;
+
+#[path = "cases/qs.rs"]
+mod qs;
