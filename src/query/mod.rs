@@ -165,7 +165,8 @@ impl StrapiQuery {
         self.populate_with(Populate::fields(fields))
     }
 
-    /// `populate=*`.
+    /// `populate=*`. It stands alone: combined with named fields (before or after) the query
+    /// is refused when encoded (see [`Populate::all`]).
     pub fn populate_all(self) -> Self {
         self.populate_with(Populate::all())
     }

@@ -1039,9 +1039,6 @@ async fn populate_count_returns_the_count_on_both_versions() {
         .unwrap();
     let q = StrapiQuery::new()
         .populate_with(Populate::new().field_with("categories", PopulateField::new().count()));
-    let got: EntryResponse<Value> = c
-        .get_one("articles", &key(&created.data), &q)
-        .await
-        .unwrap();
+    let got: EntryResponse<Value> = c.get_one("articles", key(&created.data), &q).await.unwrap();
     assert_eq!(got.data["categories"], json!({"count": 3}));
 }
