@@ -325,7 +325,6 @@ mod flavour {
         std::fs::rename(from, to)
     }
 
-
     /// Bounds the requests in flight (`max_concurrent_requests`), shared by clones and views.
     pub(crate) struct Slots {
         free: Mutex<usize>,

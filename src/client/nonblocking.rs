@@ -274,7 +274,6 @@ mod flavour {
         tokio::fs::rename(from, to).await
     }
 
-
     /// Bounds the requests in flight (`max_concurrent_requests`), shared by clones and views.
     pub(crate) struct Slots(tokio::sync::Semaphore);
 

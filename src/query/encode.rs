@@ -5,14 +5,54 @@
 //! arrays into objects, merges deep keys into one, or drops parameters; the writer counts
 //! them and the encoder reports a typed error instead of sending a query Strapi would misread.
 
-use std::fmt::Write as _;
+use crate::version::ApiVersion;
 
 /// `qs`' `parameterLimit` default: later parameters are dropped.
 pub(crate) const MAX_PARAMS: usize = 1000;
-/// Strapi's `arrayLimit`: an index above it turns the array into an object.
-pub(crate) const MAX_ARRAY_LEN: usize = 100;
 /// Strapi's `depth`: bracket segments beyond it are merged into one key.
 pub(crate) const MAX_DEPTH: usize = 20;
+
+/// The longest array `qs` reads as an array with Strapi's `arrayLimit: 100`. The two
+/// versions' `qs` differ by one: 6.11.1 (Strapi 4) accepts indices up to and including the
+/// limit, 6.15.3 (Strapi 5) only below it; past that the array becomes an object.
+pub(crate) fn max_array_len(version: ApiVersion) -> usize {
+    match version {
+        ApiVersion::V4 => 101,
+        ApiVersion::V5 => 100,
+    }
+}
+
+/// The names `qs` drops without `allowPrototypes` (every own property of
+/// `Object.prototype`): a key segment with one of them vanishes, and the filter with it.
+/// As values (fields, sort, the populate list) they would reach Strapi's
+/// `attributes[name]` lookups, which find the prototype's member; refused there too.
+const PROTOTYPE_NAMES: [&str; 12] = [
+    "constructor",
+    "__defineGetter__",
+    "__defineSetter__",
+    "hasOwnProperty",
+    "__lookupGetter__",
+    "__lookupSetter__",
+    "isPrototypeOf",
+    "propertyIsEnumerable",
+    "toString",
+    "valueOf",
+    "__proto__",
+    "toLocaleString",
+];
+
+/// Whether `qs` (with Strapi's options) drops a key segment spelled `name`.
+pub(crate) fn is_prototype_name(name: &str) -> bool {
+    PROTOTYPE_NAMES.contains(&name)
+}
+
+/// The error for a name `qs` would drop.
+pub(crate) fn prototype_name_error(name: &str, what: &str) -> String {
+    format!(
+        "{what} {name:?} cannot be sent: Strapi's query parser drops keys named like \
+         `Object.prototype` members"
+    )
+}
 
 /// Receives `(key, value)` pairs: the raw key (`filters[title][$eq]`) and the same key
 /// already percent-encoded (kept up to date segment by segment, so that a shared prefix is
@@ -92,17 +132,19 @@ pub(crate) struct KeyWriter<'s> {
     key: String,
     enc: String,
     depth: usize,
+    max_array_len: usize,
     pub params: usize,
     pub error: Option<String>,
     sink: &'s mut dyn Sink,
 }
 
 impl<'s> KeyWriter<'s> {
-    pub fn new(sink: &'s mut dyn Sink) -> Self {
+    pub fn new(sink: &'s mut dyn Sink, version: ApiVersion) -> Self {
         KeyWriter {
             key: String::with_capacity(64),
             enc: String::with_capacity(128),
             depth: 0,
+            max_array_len: max_array_len(version),
             params: 0,
             error: None,
             sink,
@@ -138,7 +180,7 @@ impl<'s> KeyWriter<'s> {
 
     /// Appends a `[name]` given by the caller (field, relation, component): refused when
     /// `qs` would read it as structure instead of a name (empty, brackets, a leading `$`,
-    /// or all digits, which `qs` takes for an array index).
+    /// or all digits, which `qs` takes for an array index), or drop it (a prototype name).
     pub fn name(&mut self, name: &str) -> Mark {
         let structural = name.is_empty()
             || name.contains(['[', ']'])
@@ -149,15 +191,33 @@ impl<'s> KeyWriter<'s> {
                 "{name:?} cannot be sent as a name: Strapi's query parser would read it as structure"
             ));
         }
+        if is_prototype_name(name) {
+            self.fail(|| prototype_name_error(name, "name"));
+        }
         self.seg(name)
+    }
+
+    /// Records the first error; later ones are not built.
+    pub fn fail(&mut self, message: impl FnOnce() -> String) {
+        self.error.get_or_insert_with(message);
+    }
+
+    /// Checks a name sent as a value (a field, a sort field, a populate list entry): each
+    /// dot-separated part is looked up by Strapi as an attribute.
+    pub fn check_value_name(&mut self, name: &str, what: &str) {
+        if self.error.is_none() {
+            if let Some(part) = name.split('.').find(|p| is_prototype_name(p)) {
+                self.error = Some(prototype_name_error(part, what));
+            }
+        }
     }
 
     /// Appends an array index `[i]`, checking Strapi's array limit.
     pub fn index(&mut self, i: usize) -> Mark {
-        if i >= MAX_ARRAY_LEN && self.error.is_none() {
+        if i >= self.max_array_len && self.error.is_none() {
             self.error = Some(format!(
-                "`{}` has more than {MAX_ARRAY_LEN} elements; Strapi's parser would read it as an object (split the request)",
-                self.key
+                "`{}` has more than {} elements; Strapi's parser would read it as an object (split the request)",
+                self.key, self.max_array_len
             ));
         }
         let buf = itoa_buf(i);
@@ -249,29 +309,86 @@ pub(crate) fn itoa_u64(mut n: u64) -> IdxBuf {
     IdxBuf { buf, len }
 }
 
-/// Formats a JSON scalar the way `qs.stringify` does.
-pub(crate) fn scalar_to_string(out: &mut String, v: &serde_json::Value) -> bool {
+/// A value with no query-string form.
+pub(crate) struct NotScalar;
+
+/// Formats a JSON scalar the way `qs.stringify` does (numbers as JavaScript's `String(n)`).
+/// `Ok(false)` is null (written as a key without `=`); arrays and objects are refused.
+pub(crate) fn scalar_to_string(out: &mut String, v: &serde_json::Value) -> Result<bool, NotScalar> {
     use serde_json::Value;
     match v {
         Value::String(s) => out.push_str(s),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => match (n.as_u64(), n.as_i64()) {
-            (Some(u), _) => out.push_str(itoa_u64(u).as_str()),
-            (None, Some(i)) => {
+        Value::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
+            (Some(u), _, _) => out.push_str(itoa_u64(u).as_str()),
+            (None, Some(i), _) => {
                 out.push('-');
                 out.push_str(itoa_u64(i.unsigned_abs()).as_str());
             }
-            _ => {
-                let _ = write!(out, "{n}");
-            }
+            (None, None, Some(f)) => push_js_number(out, f),
+            // Only with serde_json's `arbitrary_precision`: the number as written.
+            (None, None, None) => out.push_str(&n.to_string()),
         },
-        Value::Null => return false,
-        // Objects and arrays have no scalar form; callers never pass them.
-        other => {
-            let _ = write!(out, "{other}");
-        }
+        Value::Null => return Ok(false),
+        Value::Array(_) | Value::Object(_) => return Err(NotScalar),
     }
-    true
+    Ok(true)
+}
+
+/// Writes a finite `f` as JavaScript's `Number.prototype.toString()` does (ECMA-262
+/// Number::toString): the shortest digits that round-trip, `1` for 1.0, `0` for -0.0,
+/// plain notation from 1e-6 up to below 1e21 and `d.ddde±x` outside.
+pub(crate) fn push_js_number(out: &mut String, f: f64) {
+    use std::fmt::Write as _;
+    if f == 0.0 {
+        out.push('0');
+        return;
+    }
+    if f < 0.0 {
+        out.push('-');
+    }
+    // Rust's `{:e}` gives the fewest digits that round-trip (`d.ddde±x`), but when several
+    // spellings of that length round-trip it may not pick JavaScript's one, the closest to
+    // `f` (ties to even: 277893921871438.125 is `…438.12`). Rounding `f` exactly to that
+    // many digits gives the closest, which round-trips too.
+    let mut sci = String::with_capacity(32);
+    let _ = write!(sci, "{:e}", f.abs());
+    let k = sci
+        .split('e')
+        .next()
+        .unwrap_or("")
+        .bytes()
+        .filter(u8::is_ascii_digit)
+        .count();
+    sci.clear();
+    let _ = write!(sci, "{:.*e}", k.saturating_sub(1), f.abs());
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let k = digits.len() as i32;
+    // The value is 0.d1d2…dk × 10^n.
+    let n = exp + 1;
+    if k <= n && n <= 21 {
+        out.push_str(&digits);
+        out.extend(std::iter::repeat_n('0', (n - k) as usize));
+    } else if 0 < n && n <= 21 {
+        out.push_str(&digits[..n as usize]);
+        out.push('.');
+        out.push_str(&digits[n as usize..]);
+    } else if -6 < n && n <= 0 {
+        out.push_str("0.");
+        out.extend(std::iter::repeat_n('0', (-n) as usize));
+        out.push_str(&digits);
+    } else {
+        out.push_str(&digits[..1]);
+        if k > 1 {
+            out.push('.');
+            out.push_str(&digits[1..]);
+        }
+        out.push('e');
+        out.push(if n - 1 < 0 { '-' } else { '+' });
+        let _ = write!(out, "{}", (n - 1).abs());
+    }
 }
 
 #[cfg(test)]
@@ -288,5 +405,35 @@ mod tests {
         assert_eq!(s, "Author+1%3A%C3%A9%2F%2A%2C~._-");
         assert_eq!(itoa_buf(0).as_str(), "0");
         assert_eq!(itoa_buf(1234567).as_str(), "1234567");
+    }
+
+    #[test]
+    fn numbers_are_spelled_like_javascript() {
+        // Checked against node's `String(x)`; tests/it/cases/qs.rs compares many more.
+        let cases: [(f64, &str); 17] = [
+            // Exactly …438.125, halfway between two 17-digit spellings.
+            (277893921871438.0 + 0.125, "277893921871438.12"),
+            (1.0, "1"),
+            (-0.0, "0"),
+            (0.1, "0.1"),
+            (-2.5, "-2.5"),
+            (1e16, "10000000000000000"),
+            (1.5e20, "150000000000000000000"),
+            (1e21, "1e+21"),
+            (1.2345e21, "1.2345e+21"),
+            (0.000001, "0.000001"),
+            (1.5e-6, "0.0000015"),
+            (1e-7, "1e-7"),
+            (-1.25e-7, "-1.25e-7"),
+            (123.456, "123.456"),
+            (f64::MAX, "1.7976931348623157e+308"),
+            (f64::MIN_POSITIVE, "2.2250738585072014e-308"),
+            (5e-324, "5e-324"),
+        ];
+        for (f, want) in cases {
+            let mut s = String::new();
+            push_js_number(&mut s, f);
+            assert_eq!(s, want, "{f:e}");
+        }
     }
 }

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::encode::{KeyWriter, scalar_to_string};
+use super::encode::{KeyWriter, NotScalar, scalar_to_string};
 
 /// A Strapi filter operator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -82,12 +82,20 @@ impl Operator {
 }
 
 /// The value of a condition: one scalar, or a list for `$in`, `$notIn` and `$between`.
+///
+/// Encoding refuses ([`Error::InvalidInput`](crate::Error::InvalidInput)) what the query
+/// string cannot carry as given: a list for a one-value operator (`$eq`, `$contains`, …), a
+/// JSON object or array as a value (or inside a list), and NaN or an infinite number.
 #[derive(Clone, Debug, PartialEq)]
 pub enum FilterValue {
     /// A string, number, boolean or null.
     Scalar(Value),
     /// A list of scalars, sent with array indices (`[$in][0]=a&[$in][1]=b`).
     List(Vec<Value>),
+    /// NaN or ±infinity, which JSON cannot hold. Kept as given (where
+    /// `serde_json::Value::from` would make it `null`, sent as "is null") so that encoding
+    /// refuses it.
+    NonFinite(f64),
 }
 
 macro_rules! scalar_from {
@@ -98,8 +106,30 @@ macro_rules! scalar_from {
     )*};
 }
 scalar_from!(
-    &str, String, bool, i8, i16, i32, i64, u8, u16, u32, u64, f32, f64, isize, usize
+    &str, String, bool, i8, i16, i32, i64, u8, u16, u32, u64, isize, usize
 );
+
+impl From<f64> for FilterValue {
+    fn from(v: f64) -> Self {
+        match serde_json::Number::from_f64(v) {
+            Some(n) => FilterValue::Scalar(Value::Number(n)),
+            None => FilterValue::NonFinite(v),
+        }
+    }
+}
+
+impl From<f32> for FilterValue {
+    /// The `f32`'s own shortest decimal (`0.1f32` is sent as `0.1`, not as the widened
+    /// `0.10000000149011612`).
+    fn from(v: f32) -> Self {
+        if !v.is_finite() {
+            return FilterValue::NonFinite(f64::from(v));
+        }
+        // The shortest digits that round-trip to this f32 always parse as an f64.
+        let widened = v.to_string().parse::<f64>().unwrap_or(f64::from(v));
+        FilterValue::from(widened)
+    }
+}
 
 impl From<&String> for FilterValue {
     fn from(v: &String) -> Self {
@@ -241,7 +271,7 @@ impl FilterBuilder {
         values: impl IntoIterator<Item = V>,
     ) -> Self {
         let list = collect_list(values);
-        self.condition(field, Operator::In, FilterValue::List(list))
+        self.condition(field, Operator::In, list)
     }
 
     /// `$notIn`: the field equals none of `values`.
@@ -251,7 +281,7 @@ impl FilterBuilder {
         values: impl IntoIterator<Item = V>,
     ) -> Self {
         let list = collect_list(values);
-        self.condition(field, Operator::NotIn, FilterValue::List(list))
+        self.condition(field, Operator::NotIn, list)
     }
 
     /// `$between`: `low <= field <= high`.
@@ -262,7 +292,7 @@ impl FilterBuilder {
         high: impl Into<FilterValue>,
     ) -> Self {
         let list = collect_list([low.into(), high.into()]);
-        self.condition(field, Operator::Between, FilterValue::List(list))
+        self.condition(field, Operator::Between, list)
     }
 
     /// `$null`: the field is null.
@@ -281,23 +311,40 @@ impl FilterBuilder {
     /// builders or one of them is empty.
     pub fn or_group(mut self, builders: impl IntoIterator<Item = FilterBuilder>) -> Self {
         self.items.push(Filter::Or(
-            builders.into_iter().map(FilterBuilder::build).collect(),
+            builders.into_iter().map(FilterBuilder::member).collect(),
         ));
         self
     }
 
-    /// `$and`: all of the builders hold.
+    /// `$and`: all of the builders hold. Sent as written, `[$and][0]…&[$and][1]…` (empty
+    /// builders, which match everything, are left out of the list).
+    ///
+    /// ```
+    /// use strapi_kit::{FilterBuilder, StrapiQuery};
+    /// let q = StrapiQuery::new().filter(FilterBuilder::new().and_group([
+    ///     FilterBuilder::new().eq("a", 1),
+    ///     FilterBuilder::new().eq("b", 2),
+    /// ]));
+    /// let keys: Vec<String> = q.to_pairs().unwrap().into_iter().map(|(k, _)| k).collect();
+    /// assert_eq!(keys, ["filters[$and][0][a][$eq]", "filters[$and][1][b][$eq]"]);
+    /// ```
     pub fn and_group(mut self, builders: impl IntoIterator<Item = FilterBuilder>) -> Self {
         self.items.push(Filter::And(
-            builders.into_iter().map(FilterBuilder::build).collect(),
+            builders.into_iter().map(FilterBuilder::member).collect(),
         ));
         self
     }
 
     /// `$not`: the builder does not hold. Encoding fails if the builder is empty.
     pub fn not_group(mut self, builder: FilterBuilder) -> Self {
-        self.items.push(Filter::Not(Box::new(builder.build())));
+        self.items.push(Filter::Not(Box::new(builder.member())));
         self
+    }
+
+    /// A group member: always the `And` of the builder's items, so that a member that is
+    /// itself one explicit `and_group` keeps its own `$and` level on the wire.
+    fn member(self) -> Filter {
+        Filter::And(self.items)
     }
 
     /// Adds a prepared [`Filter`].
@@ -325,44 +372,47 @@ impl FilterBuilder {
     }
 }
 
-fn collect_list<V: Into<FilterValue>>(values: impl IntoIterator<Item = V>) -> Vec<Value> {
+/// The values as one list (nested lists spliced in); a non-finite number makes the whole
+/// value non-finite, refused when encoded.
+fn collect_list<V: Into<FilterValue>>(values: impl IntoIterator<Item = V>) -> FilterValue {
     let mut out = Vec::new();
     for v in values {
         match v.into() {
             FilterValue::Scalar(s) => out.push(s),
             FilterValue::List(l) => out.extend(l),
+            FilterValue::NonFinite(f) => return FilterValue::NonFinite(f),
         }
     }
-    out
+    FilterValue::List(out)
 }
 
-/// Writes a conjunction of filters under the current key (`filters`, or a group member).
+/// Writes a conjunction (a builder's items, the query's filters) under the current key:
+/// each member at this level, except members that write nothing (an empty `And`, which
+/// matches everything).
 pub(crate) fn write_conjunction(w: &mut KeyWriter<'_>, items: &[Filter], scratch: &mut String) {
-    let mut flat: Vec<&Filter> = Vec::with_capacity(items.len());
-    flatten_and(items, &mut flat);
-    if has_collision(&flat) {
+    let live: Vec<&Filter> = items.iter().filter(|f| !is_empty(f)).collect();
+    if has_collision(&live) {
         // Members whose keys would merge in `qs` (the same field and operator, two `$or`s)
         // are each given their own `$and` slot, so none is lost.
         let m = w.seg("$and");
-        for (i, f) in flat.iter().enumerate() {
+        for (i, f) in live.iter().enumerate() {
             let mi = w.index(i);
             write_one(w, f, scratch);
             w.reset(mi);
         }
         w.reset(m);
     } else {
-        for f in flat {
+        for f in live {
             write_one(w, f, scratch);
         }
     }
 }
 
-fn flatten_and<'a>(items: &'a [Filter], out: &mut Vec<&'a Filter>) {
-    for f in items {
-        match f {
-            Filter::And(inner) => flatten_and(inner, out),
-            other => out.push(other),
-        }
+/// Writes one group member (an `And` is the conjunction of a builder: written in place).
+fn write_member(w: &mut KeyWriter<'_>, f: &Filter, scratch: &mut String) {
+    match f {
+        Filter::And(items) => write_conjunction(w, items, scratch),
+        other => write_one(w, other, scratch),
     }
 }
 
@@ -402,7 +452,21 @@ fn write_one(w: &mut KeyWriter<'_>, f: &Filter, scratch: &mut String) {
     }
     match f {
         Filter::Condition(c) => write_condition(w, c, scratch),
-        Filter::And(items) => write_conjunction(w, items, scratch),
+        Filter::And(members) => {
+            // An explicit `$and`, sent as written. Empty members match everything; left out,
+            // they would leave gaps `qs` closes up anyway.
+            let live: Vec<&Filter> = members.iter().filter(|f| !is_empty(f)).collect();
+            if live.is_empty() {
+                return;
+            }
+            let m = w.seg("$and");
+            for (i, member) in live.into_iter().enumerate() {
+                let mi = w.index(i);
+                write_member(w, member, scratch);
+                w.reset(mi);
+            }
+            w.reset(m);
+        }
         Filter::Or(members) => {
             if members.is_empty() {
                 w.error
@@ -420,7 +484,7 @@ fn write_one(w: &mut KeyWriter<'_>, f: &Filter, scratch: &mut String) {
             let m = w.seg("$or");
             for (i, member) in members.iter().enumerate() {
                 let mi = w.index(i);
-                write_conjunction(w, std::slice::from_ref(member), scratch);
+                write_member(w, member, scratch);
                 w.reset(mi);
             }
             w.reset(m);
@@ -433,14 +497,14 @@ fn write_one(w: &mut KeyWriter<'_>, f: &Filter, scratch: &mut String) {
                 return;
             }
             let m = w.seg("$not");
-            write_conjunction(w, std::slice::from_ref(inner), scratch);
+            write_member(w, inner, scratch);
             w.reset(m);
         }
     }
 }
 
 /// A filter that writes no key: an `And` of nothing (an empty builder), at any depth.
-fn is_empty(f: &Filter) -> bool {
+pub(crate) fn is_empty(f: &Filter) -> bool {
     matches!(f, Filter::And(items) if items.iter().all(is_empty))
 }
 
@@ -450,40 +514,55 @@ fn write_condition(w: &mut KeyWriter<'_>, c: &Condition, scratch: &mut String) {
             .get_or_insert_with(|| format!("invalid filter field path {:?}", c.field));
         return;
     }
+    let op = c.op.as_str();
+    let takes_list = matches!(c.op, Operator::In | Operator::NotIn | Operator::Between);
     let start = w.seg_path(&c.field);
-    let m = w.seg(c.op.as_str());
+    let m = w.seg(op);
     match &c.value {
         FilterValue::Scalar(v) => {
             scratch.clear();
-            let present = scalar_to_string(scratch, v);
-            w.value(present.then_some(scratch.as_str()));
+            match scalar_to_string(scratch, v) {
+                Ok(present) => w.value(present.then_some(scratch.as_str())),
+                Err(NotScalar) => w.fail(|| not_scalar(op, &c.field)),
+            }
+        }
+        FilterValue::List(_) if !takes_list => {
+            w.fail(|| format!("`{op}` on `{}` takes one value, not a list", c.field));
         }
         FilterValue::List(items) => {
             if items.is_empty() {
-                w.error.get_or_insert_with(|| {
-                    format!(
-                        "`{}` on `{}` needs at least one value",
-                        c.op.as_str(),
-                        c.field
-                    )
-                });
+                w.fail(|| format!("`{op}` on `{}` needs at least one value", c.field));
             }
             if c.op == Operator::Between && items.len() != 2 {
-                w.error.get_or_insert_with(|| {
-                    format!("`$between` on `{}` needs exactly two values", c.field)
-                });
+                w.fail(|| format!("`$between` on `{}` needs exactly two values", c.field));
             }
             for (i, v) in items.iter().enumerate() {
                 let mi = w.index(i);
                 scratch.clear();
-                let present = scalar_to_string(scratch, v);
-                w.value(present.then_some(scratch.as_str()));
+                match scalar_to_string(scratch, v) {
+                    Ok(present) => w.value(present.then_some(scratch.as_str())),
+                    Err(NotScalar) => w.fail(|| not_scalar(op, &c.field)),
+                }
                 w.reset(mi);
             }
         }
+        FilterValue::NonFinite(f) => w.fail(|| {
+            format!(
+                "`{op}` on `{}`: {f} cannot be sent (the query string has no form for it; \
+                 with no value Strapi would read \"is null\")",
+                c.field
+            )
+        }),
     }
     w.reset(m);
     w.reset(start);
+}
+
+fn not_scalar(op: &str, field: &str) -> String {
+    format!(
+        "`{op}` on `{field}`: a JSON object or array cannot be sent as a value \
+         (give a string, number, boolean or null; lists go to `$in`, `$notIn`, `$between`)"
+    )
 }
 
 impl KeyWriter<'_> {

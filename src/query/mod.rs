@@ -165,7 +165,8 @@ impl StrapiQuery {
         self.populate_with(Populate::fields(fields))
     }
 
-    /// `populate=*`.
+    /// `populate=*`. It stands alone: combined with named fields (before or after) the query
+    /// is refused when encoded (see [`Populate::all`]).
     pub fn populate_all(self) -> Self {
         self.populate_with(Populate::all())
     }
@@ -296,7 +297,7 @@ impl StrapiQuery {
         top_level_paging: bool,
     ) -> Result<()> {
         self.check()?;
-        let mut w = KeyWriter::new(sink);
+        let mut w = KeyWriter::new(sink, version);
         let mut scratch = String::new();
         if !self.filters.is_empty() {
             let m = w.root("filters");
@@ -349,6 +350,9 @@ impl StrapiQuery {
         }
         if !self.fields.is_empty() {
             let m = w.root("fields");
+            for f in &self.fields {
+                w.check_value_name(f, "field");
+            }
             w.list(&self.fields);
             w.reset(m);
         }
@@ -402,6 +406,14 @@ impl StrapiQuery {
             if k.is_empty() {
                 return Err(Error::InvalidInput("empty query parameter name".into()));
             }
+            // `qs` splits the raw key at its brackets; a part named like a prototype member
+            // would make it drop the parameter.
+            if let Some(part) = k.split(['[', ']']).find(|p| encode::is_prototype_name(p)) {
+                return Err(Error::InvalidInput(encode::prototype_name_error(
+                    part,
+                    "query parameter name part",
+                )));
+            }
         }
         Ok(())
     }
@@ -419,6 +431,7 @@ pub(crate) fn write_sort(
                 format!("invalid sort field {field:?} (give the direction separately)")
             });
         }
+        w.check_value_name(field, "sort field");
         scratch.clear();
         scratch.push_str(field);
         scratch.push(':');

@@ -42,6 +42,10 @@ impl Populate {
     }
 
     /// `populate=*`: every relation, media and component one level deep.
+    ///
+    /// `*` stands alone in Strapi's syntax: encoding refuses
+    /// ([`Error::InvalidInput`](crate::Error::InvalidInput)) a populate that is `*` and also
+    /// names fields (`populate_all()` together with `populate(["author"])`, in either order).
     pub fn all() -> Self {
         Populate {
             all: true,
@@ -62,7 +66,6 @@ impl Populate {
     /// Populates one field with options (fields, filters, sort, nested populate).
     pub fn field_with(mut self, name: impl Into<String>, options: PopulateField) -> Self {
         let name = name.into();
-        self.all = false;
         match self.entries.iter_mut().find(|(n, _)| *n == name) {
             Some((_, existing)) => *existing = options,
             None => self.entries.push((name, options)),
@@ -75,12 +78,10 @@ impl Populate {
         self.all
     }
 
-    /// Merges `other` into `self` (later settings win per field).
+    /// Merges `other` into `self` (later settings win per field; `*` is kept, so that
+    /// `*` beside named fields is refused when encoded instead of one silently winning).
     pub(crate) fn merge(&mut self, other: Populate) {
-        if other.all {
-            *self = other;
-            return;
-        }
+        self.all |= other.all;
         for (name, opts) in other.entries {
             *self = std::mem::take(self).field_with(name, opts);
         }
@@ -88,12 +89,22 @@ impl Populate {
 
     pub(crate) fn write(&self, w: &mut KeyWriter<'_>, top_level: bool, scratch: &mut String) {
         if self.all {
+            if let Some((name, _)) = self.entries.first() {
+                w.fail(|| {
+                    format!(
+                        "`populate=*` cannot be combined with named fields ({name:?}): \
+                         Strapi reads one or the other; name every field, or use `*` alone"
+                    )
+                });
+                return;
+            }
             w.value(Some("*"));
             return;
         }
         if top_level && self.entries.iter().all(|(_, o)| o.is_plain()) {
             // The short list form: populate[0]=author&populate[1]=cover.
             for (i, (name, _)) in self.entries.iter().enumerate() {
+                w.check_value_name(name, "populate field");
                 let m = w.index(i);
                 w.value(Some(name));
                 w.reset(m);
@@ -165,17 +176,24 @@ impl PopulateField {
         self
     }
 
-    /// Strapi 4 only: return the count of related entries instead of the entries.
+    /// Returns the number of related entries instead of the entries: the field comes back
+    /// as `{"count": n}` (`populate[field][count]=true`, read by Strapi 4 and 5 alike).
     pub fn count(mut self) -> Self {
         self.count = true;
         self
     }
 
+    /// Whether the options would write no key (none given, or only ones that are empty:
+    /// an empty filter, a nested populate of nothing). Such a field is sent as plainly
+    /// populated (`=true`, or in the list form) rather than not at all.
     fn is_plain(&self) -> bool {
         self.fields.is_empty()
-            && self.filters.is_empty()
+            && self.filters.iter().all(super::filter::is_empty)
             && self.sort.is_empty()
-            && self.populate.is_none()
+            && self
+                .populate
+                .as_ref()
+                .is_none_or(|p| !p.all && p.entries.is_empty())
             && self.on.is_empty()
             && !self.count
     }
@@ -190,10 +208,13 @@ impl PopulateField {
         }
         if !self.fields.is_empty() {
             let m = w.seg("fields");
+            for f in &self.fields {
+                w.check_value_name(f, "field");
+            }
             w.list(&self.fields);
             w.reset(m);
         }
-        if !self.filters.is_empty() {
+        if !self.filters.iter().all(super::filter::is_empty) {
             let m = w.seg("filters");
             write_conjunction(w, &self.filters, scratch);
             w.reset(m);
@@ -203,7 +224,11 @@ impl PopulateField {
             write_sort(w, &self.sort, scratch);
             w.reset(m);
         }
-        if let Some(p) = &self.populate {
+        if let Some(p) = self
+            .populate
+            .as_ref()
+            .filter(|p| p.all || !p.entries.is_empty())
+        {
             let m = w.seg("populate");
             p.write(w, false, scratch);
             w.reset(m);

@@ -170,10 +170,11 @@ fn nested_groups_and_not() {
         pairs(&StrapiQuery::new().filter(f)),
         [
             "filters[status][$eq]=ok",
-            "filters[x][$eq]=1",
-            "filters[$or][0][y][$eq]=2",
-            "filters[$or][1][z][$eq]=3",
-            "filters[$or][1][w][$eq]=4",
+            // The explicit `and_group` keeps its own `$and` (issue 19, item 8).
+            "filters[$and][0][x][$eq]=1",
+            "filters[$and][1][$or][0][y][$eq]=2",
+            "filters[$and][1][$or][1][z][$eq]=3",
+            "filters[$and][1][$or][1][w][$eq]=4",
             "filters[$not][author][name][$eq]=Bob",
             "filters[$not][cover][$null]=true",
         ]
@@ -396,4 +397,278 @@ fn names_qs_would_misread_are_refused() {
             PopulateField::new().on("shared.quote", PopulateField::new().fields(["a"])),
         ));
     ok.to_query_string().unwrap();
+}
+
+// Issue 19: queries `qs` would misread are refused, not sent.
+
+/// Asserts an `InvalidInput` whose message contains `needle`, for both versions.
+#[track_caller]
+fn refused(q: &StrapiQuery, needle: &str) {
+    for v in [ApiVersion::V5, ApiVersion::V4] {
+        match q.encode(v) {
+            Err(Error::InvalidInput(m)) => {
+                assert!(m.contains(needle), "{v}: {m:?} lacks {needle:?}")
+            }
+            other => panic!("{v}: {q:?} gave {other:?}"),
+        }
+        assert!(q.to_pairs_for(v).is_err());
+    }
+}
+
+const PROTOTYPE_NAMES: [&str; 12] = [
+    "constructor",
+    "toString",
+    "valueOf",
+    "hasOwnProperty",
+    "isPrototypeOf",
+    "__proto__",
+    "propertyIsEnumerable",
+    "toLocaleString",
+    "__defineGetter__",
+    "__defineSetter__",
+    "__lookupGetter__",
+    "__lookupSetter__",
+];
+
+#[test]
+fn prototype_names_are_refused_everywhere() {
+    for name in PROTOTYPE_NAMES {
+        let msg = "`Object.prototype` members";
+        let eq = |path: String| StrapiQuery::new().filter(FilterBuilder::new().eq(path, "x"));
+        refused(&eq(name.to_owned()), msg);
+        refused(&eq(format!("author.{name}")), msg);
+        refused(
+            &StrapiQuery::new().filter(FilterBuilder::new().or_group([
+                FilterBuilder::new().eq("a", 1),
+                FilterBuilder::new().null(name),
+            ])),
+            msg,
+        );
+        refused(&StrapiQuery::new().fields(["title", name]), msg);
+        refused(&StrapiQuery::new().sort_asc(name), msg);
+        refused(&StrapiQuery::new().sort_desc(format!("author.{name}")), msg);
+        refused(&StrapiQuery::new().populate([name]), msg);
+        refused(
+            &StrapiQuery::new().populate_with(
+                Populate::new().field_with(name, PopulateField::new().fields(["a"])),
+            ),
+            msg,
+        );
+        let nested = |opts: PopulateField| {
+            StrapiQuery::new().populate_with(Populate::new().field_with("author", opts))
+        };
+        refused(&nested(PopulateField::new().fields([name])), msg);
+        refused(
+            &nested(PopulateField::new().sort_by(name, SortDirection::Asc)),
+            msg,
+        );
+        refused(
+            &nested(PopulateField::new().filter(FilterBuilder::new().eq(name, 1))),
+            msg,
+        );
+        refused(
+            &nested(PopulateField::new().populate(Populate::new().field(name))),
+            msg,
+        );
+        refused(
+            &nested(PopulateField::new().on(name, PopulateField::new())),
+            msg,
+        );
+        refused(&StrapiQuery::new().param(name, "1"), msg);
+        refused(
+            &StrapiQuery::new().param(format!("plugin[{name}]"), "1"),
+            msg,
+        );
+    }
+    // Near misses are ordinary names (`qs` keeps them).
+    let ok = StrapiQuery::new()
+        .filter(
+            FilterBuilder::new()
+                .eq("Constructor", 1)
+                .eq("prototype", 2)
+                .eq("toStringX", 3),
+        )
+        .fields(["length", "name"])
+        .param("proto", "1");
+    assert_eq!(ok.to_pairs().unwrap().len(), 6);
+}
+
+#[test]
+fn non_finite_numbers_are_refused() {
+    for f in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+        let q = |b: FilterBuilder| StrapiQuery::new().filter(b);
+        refused(&q(FilterBuilder::new().eq("price", f)), "cannot be sent");
+        refused(
+            &q(FilterBuilder::new().lt("price", f as f32)),
+            "cannot be sent",
+        );
+        refused(
+            &q(FilterBuilder::new().in_("price", [1.0, f])),
+            "cannot be sent",
+        );
+        refused(
+            &q(FilterBuilder::new().between("price", 0.0, f)),
+            "cannot be sent",
+        );
+        let raw = Filter::Condition(Condition {
+            field: "price".into(),
+            op: Operator::Gt,
+            value: FilterValue::NonFinite(f),
+        });
+        refused(&q(FilterBuilder::new().push(raw)), "\"is null\"");
+    }
+}
+
+#[test]
+fn lists_and_objects_on_one_value_operators_are_refused() {
+    use serde_json::json;
+    let q = |b: FilterBuilder| StrapiQuery::new().filter(b);
+    refused(
+        &q(FilterBuilder::new().eq("x", json!([1, 2]))),
+        "takes one value, not a list",
+    );
+    refused(
+        &q(FilterBuilder::new().containsi("x", json!(["a"]))),
+        "not a list",
+    );
+    refused(
+        &q(FilterBuilder::new().condition("x", Operator::Null, json!([true]))),
+        "not a list",
+    );
+    refused(
+        &q(FilterBuilder::new().eq("x", json!({"a": 1}))),
+        "JSON object or array",
+    );
+    let raw = Filter::Condition(Condition {
+        field: "x".into(),
+        op: Operator::Eq,
+        value: FilterValue::Scalar(json!([1])),
+    });
+    refused(&q(FilterBuilder::new().push(raw)), "JSON object or array");
+    refused(
+        &q(FilterBuilder::new().in_("x", [json!(1), json!({"a": 1})])),
+        "JSON object",
+    );
+    refused(
+        &q(FilterBuilder::new().in_("x", [json!([[1]])])),
+        "JSON object or array",
+    );
+    // Lists still go to the list operators, and a JSON list to `$in`.
+    let ok = q(FilterBuilder::new().condition("x", Operator::In, json!([1, "a"])));
+    assert_eq!(pairs(&ok), ["filters[x][$in][0]=1", "filters[x][$in][1]=a"]);
+}
+
+#[test]
+fn floats_are_spelled_like_javascript() {
+    let q = StrapiQuery::new().filter(
+        FilterBuilder::new()
+            .eq("a", 0.1f32)
+            .eq("b", 1.0)
+            .eq("c", -0.0)
+            .eq("d", 1e16)
+            .eq("e", 1e21)
+            .eq("f", 1e-7)
+            .eq("g", 0.000001)
+            .eq("h", 16777217.0f32)
+            .eq("i", serde_json::json!(2.5)),
+    );
+    assert_eq!(
+        pairs(&q),
+        [
+            "filters[a][$eq]=0.1",
+            "filters[b][$eq]=1",
+            "filters[c][$eq]=0",
+            "filters[d][$eq]=10000000000000000",
+            "filters[e][$eq]=1e+21",
+            "filters[f][$eq]=1e-7",
+            "filters[g][$eq]=0.000001",
+            // 2^24 + 1 is not an f32: it is 2^24.
+            "filters[h][$eq]=16777216",
+            "filters[i][$eq]=2.5",
+        ]
+    );
+}
+
+#[test]
+fn array_limit_is_exact_per_version() {
+    // qs 6.11.1 (Strapi 4) reads indices 0..=100 as an array, qs 6.15.3 (Strapi 5) 0..=99.
+    let list = |n: u32| StrapiQuery::new().filter(FilterBuilder::new().in_("id", 0..n));
+    assert!(list(100).encode(ApiVersion::V5).is_ok());
+    assert!(
+        matches!(list(101).encode(ApiVersion::V5), Err(Error::InvalidInput(m)) if m.contains("more than 100"))
+    );
+    assert!(list(101).encode(ApiVersion::V4).is_ok());
+    assert!(
+        matches!(list(102).encode(ApiVersion::V4), Err(Error::InvalidInput(m)) if m.contains("more than 101"))
+    );
+    let fields = |n: usize| StrapiQuery::new().fields((0..n).map(|i| format!("f{i}")));
+    assert!(fields(101).to_pairs_for(ApiVersion::V4).is_ok());
+    assert!(fields(101).to_pairs_for(ApiVersion::V5).is_err());
+}
+
+#[test]
+fn populate_is_never_partly_lost() {
+    // A field whose options write nothing is populated plainly, not dropped.
+    let q = StrapiQuery::new().populate_with(
+        Populate::new().field_with("author", PopulateField::new().populate(Populate::new())),
+    );
+    assert_eq!(pairs(&q), ["populate[0]=author"]);
+    let q = StrapiQuery::new().populate_with(
+        Populate::new().field("cover").field_with(
+            "author",
+            PopulateField::new()
+                .filter(FilterBuilder::new())
+                .populate(Populate::new()),
+        ),
+    );
+    assert_eq!(pairs(&q), ["populate[0]=cover", "populate[1]=author"]);
+    let q = StrapiQuery::new().populate_with(Populate::new().field_with(
+        "author",
+        PopulateField::new().fields(["name"]).populate(
+            Populate::new().field_with("articles", PopulateField::new().populate(Populate::new())),
+        ),
+    ));
+    assert_eq!(
+        pairs(&q),
+        [
+            "populate[author][fields][0]=name",
+            "populate[author][populate][articles]=true"
+        ]
+    );
+    // `*` beside named fields is refused, whichever came first.
+    let msg = "`populate=*` cannot be combined";
+    refused(&StrapiQuery::new().populate_all().populate(["author"]), msg);
+    refused(&StrapiQuery::new().populate(["author"]).populate_all(), msg);
+    refused(
+        &StrapiQuery::new().populate_with(Populate::all().field("author")),
+        msg,
+    );
+    let nested = PopulateField::new().populate(Populate::all().field("x"));
+    refused(
+        &StrapiQuery::new().populate_with(Populate::new().field_with("author", nested)),
+        msg,
+    );
+    // `*` twice is still `*`.
+    let q = StrapiQuery::new().populate_all().populate_all();
+    assert_eq!(pairs(&q), ["populate=*"]);
+}
+
+#[test]
+fn explicit_and_group_keeps_its_structure() {
+    let q = StrapiQuery::new().filter(FilterBuilder::new().and_group([
+        FilterBuilder::new().eq("a", 1).eq("b", 2),
+        FilterBuilder::new().and_group([FilterBuilder::new().eq("c", 3)]),
+        FilterBuilder::new(),
+    ]));
+    assert_eq!(
+        pairs(&q),
+        [
+            "filters[$and][0][a][$eq]=1",
+            "filters[$and][0][b][$eq]=2",
+            "filters[$and][1][$and][0][c][$eq]=3",
+        ]
+    );
+    // An `$and` of nothing matches everything and writes nothing.
+    let q = StrapiQuery::new().filter(FilterBuilder::new().and_group([]).eq("x", 1));
+    assert_eq!(pairs(&q), ["filters[x][$eq]=1"]);
 }

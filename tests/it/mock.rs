@@ -8,11 +8,15 @@ mod faults;
 
 #[path = "cases/deadlines.rs"]
 mod deadlines;
+
 #[path = "cases/hostile_inputs.rs"]
 mod hostile_inputs;
+
 #[path = "cases/downloads.rs"]
 mod downloads;
+
 #[path = "cases/attach_faults.rs"]
 mod attach_faults;
+
 #[path = "cases/uploads.rs"]
 mod uploads;

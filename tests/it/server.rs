@@ -72,9 +72,15 @@ mod lost_answers;
 
 #[path = "cases/folders.rs"]
 mod folders;
+
 #[path = "cases/downloads_live.rs"]
 mod downloads_live;
+
 #[path = "cases/attach.rs"]
 mod attach;
+
 #[path = "cases/uploads_real.rs"]
 mod uploads_real;
+
+#[path = "cases/qs.rs"]
+mod qs;
