@@ -135,6 +135,8 @@ async fn files_move_between_folders() {
 
 #[maybe]
 #[the_test]
+// Each test has a runtime (or thread) of its own: waiting for the lock blocks only it.
+#[allow(clippy::await_holding_lock)]
 async fn image_settings_round_trip_and_change_what_the_server_makes() {
     let _settings = upload_settings_lock();
     let c = admin();

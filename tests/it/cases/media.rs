@@ -47,6 +47,8 @@ async fn upload_with_metadata_round_trips() {
 
 #[maybe]
 #[the_test]
+// Each test has a runtime (or thread) of its own: waiting for the lock blocks only it.
+#[allow(clippy::await_holding_lock)]
 async fn image_formats_are_parsed() {
     let _settings = upload_settings_lock();
     let c = client();
