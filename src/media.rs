@@ -37,6 +37,7 @@ pub struct UploadOptions {
     pub(crate) caption: Option<String>,
     pub(crate) name: Option<String>,
     pub(crate) folder: Option<u64>,
+    pub(crate) folder_path: Option<String>,
     pub(crate) focal_point: Option<FocalPoint>,
     pub(crate) reference: Option<String>,
     pub(crate) ref_id: Option<EntryId>,
@@ -55,6 +56,7 @@ impl fmt::Debug for UploadOptions {
             .field("caption", &self.caption)
             .field("name", &self.name)
             .field("folder", &self.folder)
+            .field("folder_path", &self.folder_path)
             .field("focal_point", &self.focal_point)
             .field("reference", &self.reference)
             .field("ref_id", &self.ref_id)
@@ -88,13 +90,45 @@ impl UploadOptions {
         self.name = Some(name.into());
         self
     }
-    /// The media-library folder id (`fileInfo.folder`).
+    /// Puts the file into the media-library folder with this id.
     ///
-    /// Sent as Strapi documents it, but the REST upload API of Strapi 5.54 and 4.25 ignores
-    /// it (verified): REST uploads land in the "API Uploads" folder.
+    /// Strapi's content API puts every upload into its "API Uploads" folder whatever it is
+    /// asked, so a file for a folder goes through the admin upload API instead: this needs
+    /// admin credentials ([`StrapiConfigBuilder::admin_token`] or
+    /// [`admin_login`](crate::StrapiConfigBuilder::admin_login)); without them the upload
+    /// fails with [`Error::AdminRequired`] before anything is sent. An unknown folder is
+    /// refused by the server ([`Error::Validation`]). The last of `folder` and
+    /// [`folder_path`](Self::folder_path) wins.
+    ///
+    /// [`StrapiConfigBuilder::admin_token`]: crate::StrapiConfigBuilder::admin_token
     pub fn folder(mut self, folder_id: u64) -> Self {
         self.folder = Some(folder_id);
+        self.folder_path = None;
         self
+    }
+    /// Puts the file into the folder at this path of names (`"/gallery/2026"`), creating
+    /// the folders that are missing (like `create_folder_all`). Needs admin credentials,
+    /// like [`folder`](Self::folder); a path Strapi cannot hold is refused before sending.
+    ///
+    /// ```no_run
+    /// # #[cfg(feature = "sync")]
+    /// # fn demo(client: &strapi_kit::SyncClient) -> strapi_kit::Result<()> {
+    /// use strapi_kit::UploadOptions;
+    /// let files = client.upload_files(
+    ///     &["a.jpg", "b.jpg", "c.jpg"],
+    ///     &UploadOptions::new().folder_path("/gallery/2026"),
+    /// )?;
+    /// # Ok(()) }
+    /// ```
+    pub fn folder_path(mut self, path: impl Into<String>) -> Self {
+        self.folder_path = Some(path.into());
+        self.folder = None;
+        self
+    }
+
+    /// Whether the file goes into a folder (so through the admin API).
+    pub(crate) fn wants_folder(&self) -> bool {
+        self.folder.is_some() || self.folder_path.is_some()
     }
     /// The focal point of the image (`fileInfo.focalPoint`, Strapi 5). Strapi 4 has no focal
     /// point and would drop it silently, so there the upload is refused with
@@ -298,6 +332,9 @@ impl UploadOptions {
             }
         }
         check_focal_point(self.focal_point)?;
+        if let Some(p) = &self.folder_path {
+            crate::folders::split_path(p)?;
+        }
         if self.attach_published && self.attachment()?.is_none() {
             return Err(Error::InvalidInput(
                 "attach_published needs an attachment (attach)".into(),

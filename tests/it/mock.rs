@@ -20,3 +20,6 @@ mod attach_faults;
 
 #[path = "cases/uploads.rs"]
 mod uploads;
+
+#[path = "cases/admin_auth.rs"]
+mod admin_auth;

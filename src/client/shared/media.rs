@@ -195,6 +195,8 @@ impl Client {
             Some((uid, id, field)) => Some(self.plan_attachment(uid, id, field, options).await?),
             None => None,
         };
+        let resolved = self.resolve_folder(options).await?;
+        let options = resolved.as_ref().unwrap_or(options);
         let file = self.send_upload(part, options, plan.as_ref(), None).await?;
         if let Some(AttachPlan::ThroughEntry(target)) = &plan {
             if let Err(e) = self.attach_through_entry(target, &[file.id]).await {
@@ -226,10 +228,18 @@ impl Client {
             (part.source_path(), part.body.len(), part.size_watch.clone());
         let spec = UploadSpec::upload(part, options, native_ref);
         let query = replace.map(|id| format!("id={id}"));
-        let mut call = FCall::new(
-            Method::POST,
-            self.core.api_url(&["upload"], query.as_deref()),
-        );
+        // Only the admin upload honours `fileInfo.folder`. Strapi 4's own attach (`ref`)
+        // exists only in the content API: there the file is moved into its folder after.
+        let into_folder = options.folder.filter(|_| replace.is_none());
+        let mut call = match into_folder {
+            Some(_) if !native_ref => {
+                FCall::new(Method::POST, self.core.admin_url(&["upload"], None)).admin()
+            }
+            _ => FCall::new(
+                Method::POST,
+                self.core.api_url(&["upload"], query.as_deref()),
+            ),
+        };
         call.body = CallBody::Multipart(Arc::new(spec));
         // A source that changed size broke the body on purpose: say so, rather than report
         // the transport error the aborted request shows up as.
@@ -237,7 +247,17 @@ impl Client {
             Ok(got) => got,
             Err(e) => return Err(watch.error(&source, expected).unwrap_or(e)),
         };
-        self.decode_uploaded(got.status, &got.body)
+        let file = self.decode_uploaded(got.status, &got.body)?;
+        match into_folder {
+            Some(folder) if native_ref => match self.move_media(&[file.id], Some(folder)).await {
+                Ok(()) => Ok(file),
+                Err(e) => Err(Error::Media(Box::new(MediaError::Attach {
+                    file: Box::new(file),
+                    source: Box::new(e),
+                }))),
+            },
+            _ => Ok(file),
+        }
     }
 
     /// Replaces the content of an existing file (`POST /api/upload?id={id}` with a new
@@ -254,6 +274,11 @@ impl Client {
         if options.attachment()?.is_some() {
             return Err(Error::InvalidInput(
                 "replacing a file's content cannot attach it; attach separately".into(),
+            ));
+        }
+        if options.wants_folder() {
+            return Err(Error::InvalidInput(
+                "replacing a file's content keeps its folder; move it with move_media".into(),
             ));
         }
         let part = self.checked_path_part(path.as_ref(), options).await?;
@@ -337,6 +362,9 @@ impl Client {
             }
             None => None,
         };
+        // One folder for the whole batch, created once.
+        let resolved = self.resolve_folder(options).await?;
+        let options = resolved.as_ref().unwrap_or(options);
         let counter = BatchCounter::new(Some(total));
         let stop = AtomicBool::new(false);
         let plan_ref = plan.as_ref();
@@ -399,9 +427,23 @@ impl Client {
         Ok(BatchReport { items })
     }
 
+    /// The options with the folder as an id: a `folder_path` is looked up, and created
+    /// when missing. `None` when the options name no path.
+    async fn resolve_folder(&self, options: &UploadOptions) -> Result<Option<UploadOptions>> {
+        let Some(path) = &options.folder_path else {
+            return Ok(None);
+        };
+        let folder = self.create_folder_all(path).await?;
+        Ok(Some(options.clone().folder(folder.id)))
+    }
+
     /// Refuses what the server cannot store, before anything is sent: a focal point on
-    /// Strapi 4 (which has none and would drop it silently).
+    /// Strapi 4 (which has none and would drop it silently), a folder without admin
+    /// credentials.
     async fn check_for_server(&self, options: &UploadOptions) -> Result<()> {
+        if options.wants_folder() {
+            self.require_admin("uploading into a folder")?;
+        }
         self.check_focal_point_supported(options.focal_point.is_some())
             .await
     }

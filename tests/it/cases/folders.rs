@@ -188,3 +188,83 @@ async fn admin_calls_without_admin_credentials_say_what_they_need() {
     assert!(err.to_string().contains("admin_login"), "{err}");
     assert!(!err.may_have_applied());
 }
+
+#[maybe]
+#[the_test]
+async fn a_batch_lands_in_a_folder_made_on_the_fly() {
+    let c = admin();
+    let path = format!("/{}/gallery/2026", unique("itest-into"));
+    let dir = TempDir::new("into-folder");
+    let files: Vec<_> = (0..3)
+        .map(|i| dir.write(&format!("g{i}.png"), &png(10 + i, 10)))
+        .collect();
+    let uploaded = c
+        .upload_files(
+            &files,
+            &UploadOptions::new().folder_path(&path).caption("g"),
+        )
+        .await
+        .unwrap();
+    let folder = c
+        .folder_by_path(&path)
+        .await
+        .unwrap()
+        .expect("made on the fly");
+    let inside = c.folder_media(Some(folder.id)).await.unwrap();
+    let mut want: Vec<u64> = uploaded.iter().map(|f| f.id).collect();
+    let mut got: Vec<u64> = inside.iter().map(|f| f.id).collect();
+    want.sort_unstable();
+    got.sort_unstable();
+    assert_eq!(got, want);
+    assert!(inside.iter().all(|f| f.caption.as_deref() == Some("g")));
+
+    // Bytes and a folder given by id, with an attachment: in the folder and attached.
+    let created: EntryResponse<Value> = c
+        .create("articles", &json!({"title": unique("into-attach")}))
+        .await
+        .unwrap();
+    let id = key(&created.data);
+    let one = c
+        .upload_bytes(
+            png(12, 12),
+            "cover.png",
+            &UploadOptions::new().folder(folder.id).attach(
+                "api::article.article",
+                id.as_str(),
+                "cover",
+            ),
+        )
+        .await
+        .unwrap();
+    let inside = c.folder_media(Some(folder.id)).await.unwrap();
+    assert!(inside.iter().any(|f| f.id == one.id), "{inside:?}");
+    let q = StrapiQuery::new()
+        .populate(["cover"])
+        .status(DocumentStatus::Draft);
+    let entry: EntryResponse<Value> = c.get_one("articles", id.as_str(), &q).await.unwrap();
+    assert_eq!(entry.data["cover"]["id"].as_u64(), Some(one.id));
+
+    let top = path.split('/').nth(1).unwrap_or_default().to_owned();
+    let top = c.folder_by_path(&format!("/{top}")).await.unwrap().unwrap();
+    c.delete_folder(top.id, true).await.unwrap();
+}
+
+#[maybe]
+#[the_test]
+async fn a_folder_without_admin_credentials_is_refused_before_sending() {
+    let c = client();
+    let dir = TempDir::new("no-admin");
+    let file = dir.write("x.png", &png(4, 4));
+    for opts in [
+        UploadOptions::new().folder(1),
+        UploadOptions::new().folder_path("/gallery"),
+    ] {
+        let err = c.upload_file(&file, &opts).await.unwrap_err();
+        assert!(err.is_admin_required(), "{err:?}");
+        let err = c
+            .upload_files(&[&file, &file, &file], &opts)
+            .await
+            .unwrap_err();
+        assert!(err.is_admin_required(), "{err:?}");
+    }
+}
