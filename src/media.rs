@@ -379,7 +379,9 @@ impl MediaUpdate {
         self.name = Some(name.into());
         self
     }
-    /// Moves the file to a folder.
+    /// Moves the file into the folder with this id (through the admin API, after the
+    /// metadata change): needs admin credentials, else [`Error::AdminRequired`] before
+    /// anything is sent.
     pub fn folder(mut self, folder_id: u64) -> Self {
         self.folder = Some(folder_id);
         self

@@ -774,6 +774,9 @@ impl Client {
         change: &MediaUpdate,
     ) -> Result<MediaFile> {
         change.check()?;
+        if change.folder.is_some() {
+            self.require_admin("moving a file into a folder")?;
+        }
         self.check_focal_point_supported(change.focal_point.is_some())
             .await?;
         let numeric = self.media_numeric_id(id.into()).await?;
@@ -784,7 +787,12 @@ impl Client {
         );
         call.body = CallBody::Multipart(Arc::new(UploadSpec::update(change)));
         let got = self.fetch(&call).await?;
-        self.decode_uploaded(got.status, &got.body)
+        let file = self.decode_uploaded(got.status, &got.body)?;
+        // The content API ignores `fileInfo.folder`: the admin API moves the file.
+        if let Some(folder) = change.folder {
+            self.move_media(&[file.id], Some(folder)).await?;
+        }
+        Ok(file)
     }
 
     /// Deletes a file (`DELETE /api/upload/files/{id}`) and returns what was deleted.

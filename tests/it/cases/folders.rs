@@ -268,3 +268,25 @@ async fn a_folder_without_admin_credentials_is_refused_before_sending() {
         assert!(err.is_admin_required(), "{err:?}");
     }
 }
+
+#[maybe]
+#[the_test]
+async fn update_media_moves_a_file_into_a_folder() {
+    let c = admin();
+    let folder = c
+        .create_folder_all(&format!("/{}", unique("itest-update-move")))
+        .await
+        .unwrap();
+    let up = c
+        .upload_bytes(b"m".to_vec(), "m.txt", &UploadOptions::new())
+        .await
+        .unwrap();
+    let changed = c
+        .update_media(up.id, &MediaUpdate::new().caption("moved").folder(folder.id))
+        .await
+        .unwrap();
+    assert_eq!(changed.caption.as_deref(), Some("moved"));
+    let inside = c.folder_media(Some(folder.id)).await.unwrap();
+    assert_eq!(inside.iter().map(|f| f.id).collect::<Vec<_>>(), [up.id]);
+    c.delete_folder(folder.id, true).await.unwrap();
+}
