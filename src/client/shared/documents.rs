@@ -31,6 +31,15 @@ use crate::version::ApiVersion;
 
 impl Client {
     /// `{base}/{segments…}` (admin routes live outside `/api`), each segment encoded.
+    /// `call` with the admin credentials when the client has them (else its own token is
+    /// sent, which works when that is an admin token).
+    fn as_admin(&self, call: FCall) -> FCall {
+        match self.core.config.admin_auth() {
+            crate::config::AdminAuth::None => call,
+            _ => call.admin(),
+        }
+    }
+
     fn admin_url(&self, segments: &[&str]) -> Result<Url> {
         let mut url = self.core.config.base_url().clone();
         url.path_segments_mut()
@@ -115,10 +124,12 @@ impl Client {
     /// is ignored, `DELETE ?status=published` deletes the whole document, `DELETE
     /// ?status=draft` is a 500). Only the admin API can, so on Strapi 5 this calls
     /// `POST /content-manager/collection-types/{uid}/{documentId}/actions/unpublish`, which
-    /// needs an **admin token** (Strapi 5's Settings → Admin Tokens, with the content
-    /// manager's Publish permission on the type and, for a localized type, its locales);
-    /// an API token gets [`Error::Authentication`] saying so. Call it on a client built
-    /// with that admin token. `collection` is the plural API name (looked up in the admin
+    /// needs **admin credentials**: the client's admin credentials when it has them
+    /// ([`admin_login`](crate::StrapiConfigBuilder::admin_login) or
+    /// [`admin_token`](crate::StrapiConfigBuilder::admin_token), with the content manager's
+    /// Publish permission on the type and, for a localized type, its locales), else its own
+    /// token, which then must be an admin token; an API token gets
+    /// [`Error::Authentication`] saying so. `collection` is the plural API name (looked up in the admin
     /// API's list of content types) or the uid (`api::article.article`). A document that
     /// is not published answers [`Error::NotFound`] on Strapi 5. A refusal names the
     /// unpublish call (`POST /content-manager/…/actions/unpublish`), also when it came from
@@ -216,7 +227,7 @@ impl Client {
                     Some(l) => json!({"locale": l}),
                     None => json!({}),
                 };
-                let call = FCall::new(Method::POST, url.clone()).json(&body)?;
+                let call = self.as_admin(FCall::new(Method::POST, url.clone()).json(&body)?);
                 self.fetch(&call)
                     .await
                     .map_err(|e| explain_unpublish_refusal(e, url.as_str(), None))?;
@@ -228,7 +239,9 @@ impl Client {
     /// The uid of a collection type from the admin API's list (Strapi 5, admin token).
     async fn admin_uid(&self, collection: &str) -> Result<String> {
         let url = self.admin_url(&["content-manager", "content-types"])?;
-        let got = self.fetch(&FCall::new(Method::GET, url)).await?;
+        let got = self
+            .fetch(&self.as_admin(FCall::new(Method::GET, url)))
+            .await?;
         let body: Value = from_slice(got.status, &got.body)?;
         ContentType::list_from_json(&body)?
             .into_iter()

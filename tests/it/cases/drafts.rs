@@ -216,3 +216,23 @@ async fn publish_errors_are_typed() {
         assert!(err.is_not_found(), "{err:?}");
     }
 }
+
+#[maybe]
+#[the_test]
+async fn unpublish_works_with_the_clients_admin_login() {
+    // One client: the API token for content, the admin login for Strapi 5's unpublish.
+    let c = Client::new(
+        StrapiConfig::builder(&server().url)
+            .api_token(&server().full_token)
+            .admin_login(&server().admin_email, &server().admin_password)
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    let t = unique("unpub-admin-login");
+    let created: EntryResponse<Value> = c.create("articles", &json!({"title": t})).await.unwrap();
+    let id = key(&created.data);
+    c.unpublish("articles", id.as_str()).await.unwrap();
+    let now = states(&c, &t).await;
+    assert_eq!(now, (vec![t.clone()], vec![]));
+}

@@ -282,7 +282,10 @@ async fn update_media_moves_a_file_into_a_folder() {
         .await
         .unwrap();
     let changed = c
-        .update_media(up.id, &MediaUpdate::new().caption("moved").folder(folder.id))
+        .update_media(
+            up.id,
+            &MediaUpdate::new().caption("moved").folder(folder.id),
+        )
         .await
         .unwrap();
     assert_eq!(changed.caption.as_deref(), Some("moved"));
