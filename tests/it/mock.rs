@@ -3,6 +3,30 @@
 pub(crate) use super::prelude::*;
 pub(crate) use crate::support::*;
 
+/// Fast retries for the mock (no jitter, 10 ms base, 50 ms cap), the default rules otherwise.
+pub(crate) fn fast_retries() -> strapi_kit::RetryPolicy {
+    strapi_kit::RetryPolicy::default()
+        .jitter(false)
+        .base_delay(std::time::Duration::from_millis(10))
+        .max_delay(std::time::Duration::from_millis(50))
+}
+
+/// A client for `mock` with fast retries and the given timeout.
+pub(crate) fn mock_client(
+    mock: &crate::support::mock::Mock,
+    timeout: std::time::Duration,
+) -> Client {
+    Client::new(
+        StrapiConfig::builder(&mock.url)
+            .api_token("secret-token-value")
+            .retry(fast_retries())
+            .timeout(timeout)
+            .build()
+            .unwrap(),
+    )
+    .unwrap()
+}
+
 #[path = "cases/faults.rs"]
 mod faults;
 

@@ -219,16 +219,19 @@ impl Client {
         let started = std::time::Instant::now();
         let timeout = self.opts.timeout.unwrap_or(self.core.config.timeout());
         let deadline = started.checked_add(timeout);
-        let mut attempt = 0u32;
-        loop {
-            attempt += 1;
+        // A view for one request, within what is left of the call's time.
+        let one_attempt = || {
             let left = deadline
                 .and_then(|d| d.checked_duration_since(std::time::Instant::now()))
                 .unwrap_or(timeout);
+            self.with_timeout(left)
+                .with_retry(crate::config::RetryPolicy::none())
+        };
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
             // One attempt at a time: the decision to resend is taken here, after the look-up.
-            let once = self
-                .with_timeout(left)
-                .with_retry(crate::config::RetryPolicy::none());
+            let once = one_attempt();
             let err = match once.create::<T, _>(collection, &value).await {
                 Ok(created) => return Ok(created),
                 Err(e) => e,
@@ -253,12 +256,7 @@ impl Client {
             }
             flavour::sleep(delay).await;
             if err.may_have_applied() || err.is_server() {
-                let left = deadline
-                    .and_then(|d| d.checked_duration_since(std::time::Instant::now()))
-                    .unwrap_or(timeout);
-                let once = self
-                    .with_timeout(left)
-                    .with_retry(crate::config::RetryPolicy::none());
+                let once = one_attempt();
                 for status in [None, Some(crate::query::DocumentStatus::Draft)] {
                     let q = match status {
                         Some(s) => lookup.clone().status(s),

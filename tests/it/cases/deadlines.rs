@@ -12,25 +12,12 @@ const LIST: &str =
     r#"{"data":[],"meta":{"pagination":{"page":1,"pageSize":25,"pageCount":0,"total":0}}}"#;
 const FOUND: &str = r#"{"data":[{"id":1,"documentId":"abc","title":"ok","slug":"s-1"}],"meta":{"pagination":{"page":1,"pageSize":1,"pageCount":1,"total":1}}}"#;
 
-/// Fast retries (no jitter, 10 ms base), the default retry rules otherwise.
 fn policy() -> strapi_kit::RetryPolicy {
-    strapi_kit::RetryPolicy::default()
-        .jitter(false)
-        .base_delay(Duration::from_millis(10))
-        .max_delay(Duration::from_millis(50))
+    fast_retries()
 }
 
 fn client_with(mock: &Mock, timeout: Duration) -> Client {
-    Client::new(
-        StrapiConfig::builder(&mock.url)
-            .api_token("secret-token-value")
-            .api_version(strapi_kit::ApiVersion::V5)
-            .retry(policy())
-            .timeout(timeout)
-            .build()
-            .unwrap(),
-    )
-    .unwrap()
+    mock_client(mock, timeout)
 }
 
 fn slow(reply: Reply) -> Reply {

@@ -11,19 +11,7 @@ use super::*;
 
 /// A client for `mock` with the given request timeout and fast retries.
 fn client_with(mock: &Mock, timeout: Duration) -> Client {
-    let policy = strapi_kit::RetryPolicy::default()
-        .jitter(false)
-        .base_delay(Duration::from_millis(10))
-        .max_delay(Duration::from_millis(50));
-    Client::new(
-        StrapiConfig::builder(&mock.url)
-            .api_token("secret-token-value")
-            .retry(policy)
-            .timeout(timeout)
-            .build()
-            .unwrap(),
-    )
-    .unwrap()
+    mock_client(mock, timeout)
 }
 
 fn client(mock: &Mock) -> Client {

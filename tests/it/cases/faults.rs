@@ -12,19 +12,7 @@ const LIST: &str =
 
 /// A client for `mock` with fast retries (no jitter, 10 ms base).
 fn retrying(mock: &Mock) -> Client {
-    let policy = strapi_kit::RetryPolicy::default()
-        .jitter(false)
-        .base_delay(Duration::from_millis(10))
-        .max_delay(Duration::from_millis(50));
-    Client::new(
-        StrapiConfig::builder(&mock.url)
-            .api_token("secret-token-value")
-            .retry(policy)
-            .timeout(Duration::from_secs(5))
-            .build()
-            .unwrap(),
-    )
-    .unwrap()
+    mock_client(mock, Duration::from_secs(5))
 }
 
 fn q() -> StrapiQuery {
