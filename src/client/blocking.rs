@@ -4,8 +4,10 @@
 //! without `async`. Like `reqwest::blocking`, it runs its own small runtime on a thread of
 //! its own. Creating, cloning and dropping a client inside an async (tokio) runtime is
 //! fine; its calls block, so inside a runtime make them where blocking is allowed
-//! (`tokio::task::spawn_blocking`, a plain thread), or use the async client. On an async
-//! task's own thread reqwest refuses them (a panic in debug builds).
+//! (`tokio::task::spawn_blocking`, a plain thread), or use the async client. A call made on
+//! an async task's own thread fails with [`Error::Config`](crate::Error::Config) saying so,
+//! before anything is sent (tokio's own refusal, which the check triggers, may print a
+//! panic message to stderr: it is caught).
 //!
 //! ```no_run
 //! use strapi_kit::{StrapiConfig, StrapiQuery, SyncClient};
@@ -105,16 +107,37 @@ mod flavour {
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     }
 
-    #[cfg(feature = "async")]
     fn in_tokio_runtime() -> bool {
         tokio::runtime::Handle::try_current().is_ok()
     }
 
-    /// Without the `async` feature tokio is not a dependency of ours; a runtime of the
-    /// application's may still be around, and the extra thread costs little at creation.
-    #[cfg(not(feature = "async"))]
-    fn in_tokio_runtime() -> bool {
-        true
+    /// Sends a request, unless the calling thread drives an async runtime: blocking there
+    /// would stall every task of that thread (and reqwest refuses it with a panic in debug
+    /// builds, after the request went out). Nothing is sent then; the error says the way out.
+    pub(crate) fn send(rb: RequestBuilder) -> crate::error::Result<reqwest::Result<Response>> {
+        if !blocking_allowed() {
+            return Err(crate::error::Error::Config(
+                "a SyncClient call cannot block a thread that runs async tasks: call it inside \
+                 tokio::task::spawn_blocking (or on a thread of your own), or use AsyncClient"
+                    .into(),
+            ));
+        }
+        Ok(rb.send())
+    }
+
+    /// Whether this thread may block: outside any tokio runtime, or where the runtime allows
+    /// it (`spawn_blocking`). tokio tells only by refusing to drop a runtime where blocking
+    /// is not allowed, so inside a runtime that is what is tried (as reqwest does).
+    fn blocking_allowed() -> bool {
+        if !in_tokio_runtime() {
+            return true;
+        }
+        std::panic::catch_unwind(|| {
+            if let Ok(shell) = tokio::runtime::Builder::new_current_thread().build() {
+                drop(shell);
+            }
+        })
+        .is_ok()
     }
 
     pub(crate) fn sleep(d: Duration) {

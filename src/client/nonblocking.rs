@@ -86,6 +86,13 @@ mod flavour {
         b.build()
     }
 
+    /// Sends a request (the blocking flavour refuses to block an async thread here).
+    pub(crate) async fn send(
+        rb: RequestBuilder,
+    ) -> crate::error::Result<reqwest::Result<Response>> {
+        Ok(rb.send().await)
+    }
+
     pub(crate) async fn sleep(d: Duration) {
         tokio::time::sleep(d).await;
     }

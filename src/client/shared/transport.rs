@@ -113,7 +113,7 @@ impl Client {
                     _ => return Err(timed_out(call)),
                 }
             }
-            let (err, failure) = match request.send().await {
+            let (err, failure) = match flavour::send(request).await? {
                 Ok(resp) => {
                     let status = resp.status().as_u16();
                     tracing::debug!(

@@ -481,6 +481,13 @@ mod sync_client_in_a_runtime {
         })
         .await
         .unwrap();
+        // Called on the runtime's own thread, where blocking would stall its tasks: a typed
+        // error that says what to do, and nothing sent (the hit count below).
+        let err = c
+            .get_many::<Value>("articles", &StrapiQuery::new())
+            .unwrap_err();
+        assert!(matches!(err, Error::Config(_)), "{err:?}");
+        assert!(err.to_string().contains("spawn_blocking"), "{err}");
         drop(c);
         assert_eq!(mock.hits(), 2);
     }
