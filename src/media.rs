@@ -43,6 +43,7 @@ pub struct UploadOptions {
     pub(crate) ref_id: Option<EntryId>,
     pub(crate) field: Option<String>,
     pub(crate) attach_published: bool,
+    pub(crate) unique_name: bool,
     pub(crate) mime: Option<String>,
     pub(crate) max_size: Option<u64>,
     pub(crate) allowed_types: Vec<String>,
@@ -62,6 +63,7 @@ impl fmt::Debug for UploadOptions {
             .field("ref_id", &self.ref_id)
             .field("field", &self.field)
             .field("attach_published", &self.attach_published)
+            .field("unique_name", &self.unique_name)
             .field("mime", &self.mime)
             .field("max_size", &self.max_size)
             .field("allowed_types", &self.allowed_types)
@@ -175,6 +177,20 @@ impl UploadOptions {
         field: impl Into<String>,
     ) -> Self {
         self.reference(model_uid).ref_id(id).field(field)
+    }
+
+    /// Promises that the stored name (the [`name`](Self::name), else the file's) is unique
+    /// in the media library, so that the upload can be retried without ever storing the
+    /// file twice: when an attempt's answer is lost (or the server fails), the client looks
+    /// the name up before it sends again, and returns the file an earlier attempt stored.
+    /// The client's retry policy decides when to try again; its timeout bounds the whole
+    /// upload. A reader (`upload_reader`) cannot be sent twice, so it is not retried.
+    ///
+    /// Without this, an upload is never resent after its request went out (it could be
+    /// stored twice); `RetryPolicy::retry_non_idempotent` resends it anyway and duplicates.
+    pub fn unique_name(mut self, on: bool) -> Self {
+        self.unique_name = on;
+        self
     }
     /// With an attachment on Strapi 5 (draft & publish): puts the file into the entry's
     /// published version too, not only its draft. That is done by publishing the draft,

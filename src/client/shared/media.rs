@@ -224,6 +224,14 @@ impl Client {
             part.stored_name = None;
         }
         let native_ref = matches!(plan, Some(AttachPlan::Native));
+        // The name Strapi stores, when the caller promised it is unique (see `unique_name`).
+        let stored_name = options.unique_name.then(|| {
+            options
+                .name
+                .clone()
+                .or_else(|| part.stored_name.clone())
+                .unwrap_or_else(|| part.file_name.clone())
+        });
         let (source, expected, watch) =
             (part.source_path(), part.body.len(), part.size_watch.clone());
         let spec = UploadSpec::upload(part, options, native_ref);
@@ -243,11 +251,15 @@ impl Client {
         call.body = CallBody::Multipart(Arc::new(spec));
         // A source that changed size broke the body on purpose: say so, rather than report
         // the transport error the aborted request shows up as.
-        let got = match self.fetch(&call).await {
-            Ok(got) => got,
+        let sent = match &stored_name {
+            Some(name) => self.fetch_upload_once(&call, name).await,
+            None => self.fetch(&call).await.map(Ok),
+        };
+        let file = match sent {
+            Ok(Ok(got)) => self.decode_uploaded(got.status, &got.body)?,
+            Ok(Err(earlier)) => earlier,
             Err(e) => return Err(watch.error(&source, expected).unwrap_or(e)),
         };
-        let file = self.decode_uploaded(got.status, &got.body)?;
         match into_folder {
             Some(folder) if native_ref => match self.move_media(&[file.id], Some(folder)).await {
                 Ok(()) => Ok(file),
@@ -257,6 +269,59 @@ impl Client {
                 }))),
             },
             _ => Ok(file),
+        }
+    }
+
+    /// Sends an upload whose stored `name` is unique, retrying without duplicates: before
+    /// each resend the name is looked up, and a file an earlier attempt stored is returned
+    /// (`Ok(Err(file))`) instead of sending again.
+    async fn fetch_upload_once(
+        &self,
+        call: &FCall,
+        name: &str,
+    ) -> Result<std::result::Result<super::transport::Fetched, MediaFile>> {
+        let mut policy = self.retry_policy().clone();
+        policy.retry_non_idempotent = true;
+        let started = std::time::Instant::now();
+        let timeout = self.opts.timeout.unwrap_or(self.core.config.timeout());
+        let deadline = started.checked_add(timeout);
+        let one_attempt = || {
+            let left = deadline
+                .and_then(|d| d.checked_duration_since(std::time::Instant::now()))
+                .unwrap_or(timeout);
+            self.with_timeout(left)
+                .with_retry(crate::config::RetryPolicy::none())
+        };
+        let lookup = StrapiQuery::new()
+            .filter(FilterBuilder::new().eq("name", name))
+            .offset(0, 1);
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let err = match one_attempt().fetch(call).await {
+                Ok(got) => return Ok(Ok(got)),
+                Err(e) => e,
+            };
+            let failure = crate::client::common::Failure::of(&err);
+            let retry = self
+                .core
+                .retry_delay(&policy, call, attempt, started, &failure);
+            let Some(delay) = retry else {
+                return Err(err);
+            };
+            if deadline.is_some_and(|d| std::time::Instant::now() + delay >= d) {
+                return Err(err);
+            }
+            flavour::sleep(delay).await;
+            if err.may_have_applied() || err.is_server() {
+                if let Some(f) = one_attempt().list_media(&lookup).await?.into_iter().next() {
+                    tracing::info!(
+                        attempt,
+                        "upload: an earlier attempt stored the file; not sending again"
+                    );
+                    return Ok(Err(f));
+                }
+            }
         }
     }
 

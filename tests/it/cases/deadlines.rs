@@ -333,3 +333,39 @@ async fn create_once_needs_a_scalar_key() {
     }
     assert_eq!(mock.hits(), 0);
 }
+
+const FILE: &str = r#"[{"id":9,"name":"n.txt","hash":"h","ext":".txt","mime":"text/plain","size":0.01,"url":"/uploads/h.txt","provider":"local"}]"#;
+
+#[maybe]
+#[the_test]
+async fn an_upload_with_a_unique_name_finds_what_a_lost_attempt_stored() {
+    let mock = Mock::start(|r, _| match r.method.as_str() {
+        "POST" => Reply::Close,
+        _ => Reply::json(200, FILE),
+    });
+    let c = client_with(&mock, Duration::from_secs(5));
+    let opts = UploadOptions::new().name("n.txt").unique_name(true);
+    let up = c
+        .upload_bytes(b"x".to_vec(), "local.txt", &opts)
+        .await
+        .unwrap();
+    assert_eq!(up.id, 9);
+    let posts = mock
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST")
+        .count();
+    assert_eq!(posts, 1);
+    // Without the promise, a lost answer is an error that says the upload may be stored.
+    let err = c
+        .upload_bytes(b"x".to_vec(), "local.txt", &UploadOptions::new())
+        .await
+        .unwrap_err();
+    assert!(err.may_have_applied(), "{err:?}");
+    let posts = mock
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST")
+        .count();
+    assert_eq!(posts, 2, "sent once, not resent");
+}

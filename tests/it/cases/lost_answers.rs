@@ -88,3 +88,24 @@ async fn a_delete_whose_answer_was_lost_is_ok_and_done() {
     let err = client().get_media(up.id).await.unwrap_err();
     assert!(err.is_not_found(), "{err:?}");
 }
+
+#[maybe]
+#[the_test]
+async fn an_upload_with_a_unique_name_is_stored_once_though_its_answer_was_lost() {
+    let proxy = LosingProxy::start(&target(), "POST", 1);
+    let name = format!("{}.txt", unique("once-upload"));
+    let up = through(&proxy)
+        .upload_bytes(
+            b"only once".to_vec(),
+            &name,
+            &UploadOptions::new().unique_name(true),
+        )
+        .await
+        .unwrap();
+    assert_eq!(proxy.lost(), 1, "the first answer was lost");
+    assert_eq!(up.name, name);
+    let q = StrapiQuery::new().filter(FilterBuilder::new().eq("name", name.as_str()));
+    let stored = client().list_media(&q).await.unwrap();
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    client().delete_media(up.id).await.unwrap();
+}
