@@ -102,7 +102,7 @@ impl Client {
             if let Some(wait) = self.core.rate_limit_delay() {
                 flavour::sleep(wait).await;
             }
-            let Some(_slot) = self.slots.acquire(deadline).await else {
+            let Some(slot) = self.slots.acquire(deadline).await else {
                 return Err(timed_out(call));
             };
             let sent_at = Instant::now();
@@ -184,6 +184,8 @@ impl Client {
                     transport_error(call, e)
                 }
             };
+            // The slot is not held through the wait before another attempt.
+            drop(slot);
             // A timeout means the call's time is spent: it ends the call.
             if err.is_timeout() {
                 return Err(err);
