@@ -561,6 +561,64 @@ pub(crate) fn json_reason(e: &serde_json::Error) -> UnexpectedReason {
     }
 }
 
+/// The retry state of a write that is resent only after a look-up shows that no earlier
+/// attempt stored it (`create_once`, `UploadOptions::unique_name`): the client's policy with
+/// POST allowed, and one deadline for the whole call.
+pub(crate) struct LookupRetry {
+    policy: RetryPolicy,
+    started: Instant,
+    timeout: Duration,
+    attempt: u32,
+}
+
+impl LookupRetry {
+    pub fn new(policy: &RetryPolicy, timeout: Duration) -> Self {
+        let mut policy = policy.clone();
+        policy.retry_non_idempotent = true;
+        LookupRetry {
+            policy,
+            started: Instant::now(),
+            timeout,
+            attempt: 0,
+        }
+    }
+
+    /// The time left for the next request.
+    pub fn left(&self) -> Duration {
+        self.timeout.saturating_sub(self.started.elapsed())
+    }
+
+    /// The attempts made so far.
+    pub fn attempts(&self) -> u32 {
+        self.attempt
+    }
+
+    /// After a failed attempt of `call`: the wait before the look-up and the next attempt,
+    /// or `None` to give up with `err` (refused before sending, not retryable, or no time).
+    pub fn after_failure<R>(
+        &mut self,
+        core: &Core,
+        call: &Call<R>,
+        err: &Error,
+    ) -> Option<Duration> {
+        self.attempt += 1;
+        if matches!(
+            err,
+            Error::InvalidInput(_) | Error::Config(_) | Error::Io { .. }
+        ) {
+            return None;
+        }
+        let delay = core.retry_delay(
+            &self.policy,
+            call,
+            self.attempt,
+            self.started,
+            &Failure::of(err),
+        )?;
+        (self.started.elapsed() + delay < self.timeout).then_some(delay)
+    }
+}
+
 /// Why an attempt failed, for the retry decision.
 pub(crate) enum Failure {
     Status(u16, Option<Duration>),

@@ -214,49 +214,29 @@ impl Client {
             .paginate(1, 1);
         // Validates the key as a field name before anything is sent.
         self.content_url(collection, None, &lookup).await?;
-        let mut policy = self.retry_policy().clone();
-        policy.retry_non_idempotent = true;
-        let started = std::time::Instant::now();
         let timeout = self.opts.timeout.unwrap_or(self.core.config.timeout());
-        let deadline = started.checked_add(timeout);
-        // A view for one request, within what is left of the call's time.
-        let one_attempt = || {
-            let left = deadline
-                .and_then(|d| d.checked_duration_since(std::time::Instant::now()))
-                .unwrap_or(timeout);
+        let mut retry = crate::client::common::LookupRetry::new(self.retry_policy(), timeout);
+        // One request per view, within what is left of the call's time: the decision to
+        // resend is taken here, after the look-up.
+        let one_attempt = |left| {
             self.with_timeout(left)
                 .with_retry(crate::config::RetryPolicy::none())
         };
-        let mut attempt = 0u32;
+        let post = FCall::new(Method::POST, self.core.api_url(&[collection], None));
         loop {
-            attempt += 1;
-            // One attempt at a time: the decision to resend is taken here, after the look-up.
-            let once = one_attempt();
-            let err = match once.create::<T, _>(collection, &value).await {
+            let err = match one_attempt(retry.left())
+                .create::<T, _>(collection, &value)
+                .await
+            {
                 Ok(created) => return Ok(created),
                 Err(e) => e,
             };
-            // Refused before sending, or a local failure: nothing to resend.
-            if matches!(
-                err,
-                Error::InvalidInput(_) | Error::Config(_) | Error::Io { .. }
-            ) {
-                return Err(err);
-            }
-            let failure = crate::client::common::Failure::of(&err);
-            let post = FCall::new(Method::POST, self.core.api_url(&[collection], None));
-            let retry = self
-                .core
-                .retry_delay(&policy, &post, attempt, started, &failure);
-            let Some(delay) = retry else {
+            let Some(delay) = retry.after_failure(&self.core, &post, &err) else {
                 return Err(err);
             };
-            if deadline.is_some_and(|d| std::time::Instant::now() + delay >= d) {
-                return Err(err);
-            }
             flavour::sleep(delay).await;
             if err.may_have_applied() || err.is_server() {
-                let once = one_attempt();
+                let once = one_attempt(retry.left());
                 for status in [None, Some(crate::query::DocumentStatus::Draft)] {
                     let q = match status {
                         Some(s) => lookup.clone().status(s),
@@ -266,7 +246,7 @@ impl Client {
                     if let Some(entry) = found.data.into_iter().next() {
                         tracing::info!(
                             collection,
-                            attempt,
+                            attempts = retry.attempts(),
                             "create_once: an earlier attempt stored the entry; not sending again"
                         );
                         return Ok(EntryResponse {

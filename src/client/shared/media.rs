@@ -280,43 +280,29 @@ impl Client {
         call: &FCall,
         name: &str,
     ) -> Result<std::result::Result<super::transport::Fetched, MediaFile>> {
-        let mut policy = self.retry_policy().clone();
-        policy.retry_non_idempotent = true;
-        let started = std::time::Instant::now();
         let timeout = self.opts.timeout.unwrap_or(self.core.config.timeout());
-        let deadline = started.checked_add(timeout);
-        let one_attempt = || {
-            let left = deadline
-                .and_then(|d| d.checked_duration_since(std::time::Instant::now()))
-                .unwrap_or(timeout);
+        let mut retry = crate::client::common::LookupRetry::new(self.retry_policy(), timeout);
+        let one_attempt = |left| {
             self.with_timeout(left)
                 .with_retry(crate::config::RetryPolicy::none())
         };
         let lookup = StrapiQuery::new()
             .filter(FilterBuilder::new().eq("name", name))
             .offset(0, 1);
-        let mut attempt = 0u32;
         loop {
-            attempt += 1;
-            let err = match one_attempt().fetch(call).await {
+            let err = match one_attempt(retry.left()).fetch(call).await {
                 Ok(got) => return Ok(Ok(got)),
                 Err(e) => e,
             };
-            let failure = crate::client::common::Failure::of(&err);
-            let retry = self
-                .core
-                .retry_delay(&policy, call, attempt, started, &failure);
-            let Some(delay) = retry else {
+            let Some(delay) = retry.after_failure(&self.core, call, &err) else {
                 return Err(err);
             };
-            if deadline.is_some_and(|d| std::time::Instant::now() + delay >= d) {
-                return Err(err);
-            }
             flavour::sleep(delay).await;
             if err.may_have_applied() || err.is_server() {
-                if let Some(f) = one_attempt().list_media(&lookup).await?.into_iter().next() {
+                let found = one_attempt(retry.left()).list_media(&lookup).await?;
+                if let Some(f) = found.into_iter().next() {
                     tracing::info!(
-                        attempt,
+                        attempts = retry.attempts(),
                         "upload: an earlier attempt stored the file; not sending again"
                     );
                     return Ok(Err(f));
