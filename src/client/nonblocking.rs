@@ -13,6 +13,20 @@
 //! # Ok(()) }
 //! ```
 
+/// A doc example in this flavour, for the shared body (`src/client/shared`), which is
+/// compiled once per flavour: `#[doc = example!(sync: r#"..."#, async: r#"..."#)]` keeps
+/// this flavour's code, wrapped in a hidden function that has a `client:
+/// &strapi_kit::AsyncClient`. Each client page thus shows code in its own flavour.
+macro_rules! example {
+    (sync: $sync:literal, async: $async:literal $(,)?) => {
+        concat!(
+            "\n```no_run\n# async fn demo(client: &strapi_kit::AsyncClient) -> strapi_kit::Result<()> {",
+            $async,
+            "# Ok(())\n# }\n```\n",
+        )
+    };
+}
+
 #[path = "shared/mod.rs"]
 #[allow(clippy::duplicate_mod)]
 mod shared;
