@@ -10,6 +10,7 @@ use crate::client::common::from_slice;
 use crate::config::{Auth, Secret, checked_token};
 use crate::error::{Error, Result};
 
+/// # Users: login and profile
 #[maybe]
 impl Client {
     /// Logs in through the users-permissions plugin (`POST /api/auth/local`) and returns a

@@ -14,6 +14,7 @@ use crate::error::Result;
 use crate::models::EntryResponse;
 use crate::version::ApiVersion;
 
+/// # Bulk create, update, delete
 #[maybe]
 impl Client {
     /// Creates one entry per item (`POST /api/{collection}` each), with at most

@@ -21,40 +21,7 @@ struct DataEnvelope<'a, D: ?Sized> {
     data: &'a D,
 }
 
-impl Client {
-    /// A raw request to any path of the server, for routes the client has no method for
-    /// (custom controllers, plugins). The body is returned as it is: not normalised.
-    #[doc = example!(
-        sync: r#"
-use strapi_kit::Method;
-let roles: serde_json::Value = client
-    .request(Method::GET, "/api/users-permissions/roles")
-    .send()?;
-"#,
-        async: r#"
-use strapi_kit::Method;
-let roles: serde_json::Value = client
-    .request(Method::GET, "/api/users-permissions/roles")
-    .send()
-    .await?;
-"#,
-    )]
-    pub fn request(&self, method: Method, path: &str) -> RawRequest<'_> {
-        RawRequest {
-            client: self,
-            method,
-            path: path.to_owned(),
-            query: None,
-            body: Ok(None),
-        }
-    }
-
-    fn empty_query() -> &'static StrapiQuery {
-        static EMPTY: std::sync::OnceLock<StrapiQuery> = std::sync::OnceLock::new();
-        EMPTY.get_or_init(StrapiQuery::new)
-    }
-}
-
+/// # Content: collection and single types
 #[maybe]
 impl Client {
     /// The version to encode `query` for; asks the server only when the encoding depends on
@@ -530,6 +497,41 @@ client.delete_single("homepage").await?;
         let url = self.content_url(single, None, Self::empty_query()).await?;
         self.fetch(&FCall::new(Method::DELETE, url)).await?;
         Ok(())
+    }
+}
+
+/// # Raw requests: any route
+impl Client {
+    /// A raw request to any path of the server, for routes the client has no method for
+    /// (custom controllers, plugins). The body is returned as it is: not normalised.
+    #[doc = example!(
+        sync: r#"
+use strapi_kit::Method;
+let roles: serde_json::Value = client
+    .request(Method::GET, "/api/users-permissions/roles")
+    .send()?;
+"#,
+        async: r#"
+use strapi_kit::Method;
+let roles: serde_json::Value = client
+    .request(Method::GET, "/api/users-permissions/roles")
+    .send()
+    .await?;
+"#,
+    )]
+    pub fn request(&self, method: Method, path: &str) -> RawRequest<'_> {
+        RawRequest {
+            client: self,
+            method,
+            path: path.to_owned(),
+            query: None,
+            body: Ok(None),
+        }
+    }
+
+    fn empty_query() -> &'static StrapiQuery {
+        static EMPTY: std::sync::OnceLock<StrapiQuery> = std::sync::OnceLock::new();
+        EMPTY.get_or_init(StrapiQuery::new)
     }
 }
 

@@ -51,6 +51,7 @@ impl Client {
     }
 }
 
+/// # Drafts, publishing, locales and relations
 #[maybe]
 impl Client {
     // ----- draft & publish -------------------------------------------------------------

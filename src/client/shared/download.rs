@@ -52,6 +52,7 @@ struct Opened {
     body: flavour::Body,
 }
 
+/// # Downloads
 #[maybe]
 impl Client {
     /// Downloads a file into memory. `url` is a media URL as Strapi gives it: relative

@@ -21,6 +21,7 @@ fn data(status: u16, body: &[u8], value: Value) -> Result<Value> {
     }
 }
 
+/// # Media folders and upload settings (admin credentials)
 #[maybe]
 impl Client {
     /// Sends an admin API call and returns its `data`.

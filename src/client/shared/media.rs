@@ -25,6 +25,7 @@ use crate::query::{DocumentStatus, FilterBuilder, Populate, PopulateField, Strap
 use crate::schema::AttributeType;
 use crate::version::ApiVersion;
 
+/// # Media: upload, list, update, delete
 #[maybe]
 impl Client {
     pub(crate) async fn multipart_form(

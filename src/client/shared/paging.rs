@@ -11,6 +11,7 @@ use crate::error::Result;
 use crate::paging::Pager;
 use crate::query::StrapiQuery;
 
+/// # Paging: every entry of a collection
 impl Client {
     /// Every entry matching `query`, page after page, as an iterator (blocking client) or a
     /// stream (async client) of `Result<T>`.

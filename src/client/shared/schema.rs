@@ -11,6 +11,7 @@ use crate::client::common::from_slice;
 use crate::error::Result;
 use crate::schema::{Component, ContentType, check_uid};
 
+/// # Schema: content types and components
 #[maybe]
 impl Client {
     async fn builder_get(&self, segments: &[&str]) -> Result<Value> {
