@@ -1,18 +1,41 @@
-//! The blocking client: [`Client`] (also exported as `strapi_kit::SyncClient`).
+//! The blocking client: [`Client`] (also exported as `strapi_kit::SyncClient`, feature
+//! `sync`).
 //!
-//! Same methods, names and docs as [`nonblocking::Client`](crate::nonblocking::Client),
-//! without `async`. Like `reqwest::blocking`, it runs its own small runtime on a thread of
-//! its own. Creating, cloning and dropping a client inside an async (tokio) runtime is
-//! fine; its calls block, so inside a runtime make them where blocking is allowed
-//! (`tokio::task::spawn_blocking`, a plain thread), or use the async client. On an async
-//! task's own thread reqwest refuses them (a panic in debug builds).
+//! ## Which flavour?
+//!
+//! Pick this one for scripts, command-line tools, build steps, tests and applications that
+//! have no async runtime: every call blocks until its answer is there, and no executor
+//! is needed. Pick [`AsyncClient`](crate::AsyncClient) (feature `async`) inside a tokio
+//! application, or to run many calls at once on few threads. Both have the same methods,
+//! with the same names, arguments and errors; here they are plain functions.
+//!
+//! ## The runtime rule
+//!
+//! Like `reqwest::blocking`, the client runs a small runtime on a thread of its own.
+//! Creating, cloning and dropping it is fine anywhere, inside a tokio runtime too. Its
+//! *calls* block, so do not make them on an async task's thread (reqwest refuses: a panic
+//! in debug builds); from async code use `tokio::task::spawn_blocking` or a plain thread,
+//! or use the async client.
+//!
+//! ## Example
 //!
 //! ```no_run
-//! use strapi_kit::{StrapiConfig, StrapiQuery, SyncClient};
-//! # fn demo() -> strapi_kit::Result<()> {
-//! let client = SyncClient::new(StrapiConfig::new("http://localhost:1337", "token")?)?;
-//! let list = client.get_many::<serde_json::Value>("articles", &StrapiQuery::new())?;
-//! # Ok(()) }
+//! use serde_json::Value;
+//! use strapi_kit::{StrapiConfig, StrapiQuery, SyncClient, UploadOptions};
+//!
+//! fn main() -> strapi_kit::Result<()> {
+//!     // STRAPI_BASE_URL, STRAPI_API_TOKEN, ... (see `StrapiConfig::from_env`)
+//!     let client = SyncClient::new(StrapiConfig::from_env()?)?;
+//!
+//!     let page = client.get_many::<Value>("articles", &StrapiQuery::new().paginate(1, 10))?;
+//!     for article in &page.data {
+//!         println!("{}", article["title"]);
+//!     }
+//!
+//!     let file = client.upload_file("hero.jpg", &UploadOptions::new().alternative_text("Hero"))?;
+//!     println!("uploaded {} to {}", file.id, file.url);
+//!     Ok(())
+//! }
 //! ```
 
 /// A doc example in this flavour, for the shared body (`src/client/shared`), which is
