@@ -5,6 +5,11 @@
 //! `maybe` = `maybe_async::must_be_sync` and `reqwest::blocking`). Each flavour module
 //! provides the same names in its `flavour` module; nothing here may name a flavour.
 //! Logic that does no I/O belongs in `client::common`, compiled once.
+//!
+//! Doc examples are written for both flavours, `#[doc = example!(sync: r#"..."#, async:
+//! r#"..."#)]`: each flavour module defines `example!` to keep its own text, so each
+//! client page shows (and doctests) code in its own flavour. The `mod` lines below are in
+//! the order the client pages list the methods.
 
 // rustdoc lists the methods in the order the compiler meets the `impl` blocks, so these
 // modules come in a newcomer's reading order (blank lines keep rustfmt from sorting them).
