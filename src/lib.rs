@@ -88,12 +88,43 @@ pub use client::blocking;
 #[cfg_attr(docsrs, doc(cfg(feature = "async")))]
 pub use client::nonblocking;
 
-/// The blocking client (feature `sync`).
+/// The blocking client (feature `sync`): every call blocks until its answer is there.
+///
+/// For scripts, command-line tools, tests and code without an async runtime. Create, clone
+/// and drop it anywhere; do not *call* it on an async task's thread (there a call fails with
+/// [`Error::Config`] before sending): from async code use `tokio::task::spawn_blocking`, or
+/// [`AsyncClient`]. The
+/// [`blocking`] module page has the guide and a complete example.
+///
+/// ```no_run
+/// use strapi_kit::{StrapiConfig, StrapiQuery, SyncClient, UploadOptions};
+/// # fn main() -> strapi_kit::Result<()> {
+/// let client = SyncClient::new(StrapiConfig::from_env()?)?;
+/// let page = client.get_many::<serde_json::Value>("articles", &StrapiQuery::new())?;
+/// let file = client.upload_file("hero.jpg", &UploadOptions::new())?;
+/// # Ok(()) }
+/// ```
 #[cfg(feature = "sync")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sync")))]
 pub type SyncClient = blocking::Client;
 
-/// The async client (feature `async`).
+/// The async client on tokio (feature `async`, the default): every I/O method is `async`.
+///
+/// For tokio applications, and for many calls at once on few threads. Works on any tokio
+/// runtime, current-thread or multi-thread. Without a runtime,
+/// use [`SyncClient`]. The [`nonblocking`] module page has the guide and a complete
+/// example.
+///
+/// ```no_run
+/// use strapi_kit::{AsyncClient, StrapiConfig, StrapiQuery, UploadOptions};
+/// # async fn demo() -> strapi_kit::Result<()> {
+/// let client = AsyncClient::new(StrapiConfig::from_env()?)?;
+/// let page = client
+///     .get_many::<serde_json::Value>("articles", &StrapiQuery::new())
+///     .await?;
+/// let file = client.upload_file("hero.jpg", &UploadOptions::new()).await?;
+/// # Ok(()) }
+/// ```
 #[cfg(feature = "async")]
 #[cfg_attr(docsrs, doc(cfg(feature = "async")))]
 pub type AsyncClient = nonblocking::Client;

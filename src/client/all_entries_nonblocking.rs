@@ -63,17 +63,57 @@ impl<T> AllEntries<T> {
 
     /// The number of matching entries the server reported, once the first page has
     /// arrived (`None` before, or with `with_count(false)`).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: &strapi_kit::AsyncClient) -> strapi_kit::Result<()> {
+    /// use strapi_kit::StrapiQuery;
+    /// let mut all = client.get_all_iter::<serde_json::Value>("articles", &StrapiQuery::new())?;
+    /// while let Some(article) = all.next().await {
+    ///     article?;
+    ///     if let Some(total) = all.total() {
+    ///         println!("{} pages of {total} entries so far", all.pages_fetched());
+    ///     }
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn total(&self) -> Option<u64> {
         self.pager.total()
     }
 
     /// Pages fetched so far.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: &strapi_kit::AsyncClient) -> strapi_kit::Result<()> {
+    /// use strapi_kit::StrapiQuery;
+    /// let mut all = client.get_all_iter::<serde_json::Value>("articles", &StrapiQuery::new())?;
+    /// while let Some(article) = all.next().await {
+    ///     article?;
+    /// }
+    /// println!("{} requests", all.pages_fetched());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn pages_fetched(&self) -> u64 {
         self.pager.pages()
     }
 
     /// The page size the walk uses: the one asked for, until the server's answer shows that
     /// it clamped it (Strapi's `maxLimit`, 100 by default); then the server's.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: &strapi_kit::AsyncClient) -> strapi_kit::Result<()> {
+    /// use strapi_kit::StrapiQuery;
+    /// // Asks for 500 a page; a server with maxLimit 100 sends 100.
+    /// let q = StrapiQuery::new().paginate(1, 500);
+    /// let mut all = client.get_all_iter::<serde_json::Value>("articles", &q)?;
+    /// while let Some(article) = all.next().await {
+    ///     article?;
+    /// }
+    /// println!("pages of {}", all.page_size());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn page_size(&self) -> u64 {
         self.pager.page_size()
     }
@@ -81,6 +121,17 @@ impl<T> AllEntries<T> {
 
 impl<T: DeserializeOwned + Send + 'static> AllEntries<T> {
     /// The next entry (`None` at the end): the same as `StreamExt::next`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: &strapi_kit::AsyncClient) -> strapi_kit::Result<()> {
+    /// use strapi_kit::StrapiQuery;
+    /// let mut all = client.get_all_iter::<serde_json::Value>("articles", &StrapiQuery::new())?;
+    /// while let Some(article) = all.next().await {
+    ///     println!("{}", article?["title"]);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn next(&mut self) -> Option<Result<T>> {
         std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
     }

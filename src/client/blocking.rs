@@ -1,21 +1,58 @@
-//! The blocking client: [`Client`] (also exported as `strapi_kit::SyncClient`).
+//! The blocking client: [`Client`] (also exported as `strapi_kit::SyncClient`, feature
+//! `sync`).
 //!
-//! Same methods, names and docs as [`nonblocking::Client`](crate::nonblocking::Client),
-//! without `async`. Like `reqwest::blocking`, it runs its own small runtime on a thread of
-//! its own. Creating, cloning and dropping a client inside an async (tokio) runtime is
-//! fine; its calls block, so inside a runtime make them where blocking is allowed
-//! (`tokio::task::spawn_blocking`, a plain thread), or use the async client. A call made on
-//! an async task's own thread fails with [`Error::Config`](crate::Error::Config) saying so,
-//! before anything is sent (tokio's own refusal, which the check triggers, may print a
-//! panic message to stderr: it is caught).
+//! ## Which flavour?
+//!
+//! Pick this one for scripts, command-line tools, build steps, tests and applications that
+//! have no async runtime: every call blocks until its answer is there, and no executor
+//! is needed. Pick [`AsyncClient`](crate::AsyncClient) (feature `async`) inside a tokio
+//! application, or to run many calls at once on few threads. Both have the same methods,
+//! with the same names, arguments and errors; here they are plain functions.
+//!
+//! ## The runtime rule
+//!
+//! Like `reqwest::blocking`, the client runs a small runtime on a thread of its own.
+//! Creating, cloning and dropping it is fine anywhere, inside a tokio runtime too. Its
+//! *calls* block, so do not make them on an async task's thread: there a call fails with
+//! [`Error::Config`](crate::Error::Config) saying so, before anything is sent (the check
+//! triggers tokio's own refusal, which may print a panic message to stderr: it is caught).
+//! From async code use `tokio::task::spawn_blocking` or a plain thread, or use the async
+//! client.
+//!
+//! ## Example
 //!
 //! ```no_run
-//! use strapi_kit::{StrapiConfig, StrapiQuery, SyncClient};
-//! # fn demo() -> strapi_kit::Result<()> {
-//! let client = SyncClient::new(StrapiConfig::new("http://localhost:1337", "token")?)?;
-//! let list = client.get_many::<serde_json::Value>("articles", &StrapiQuery::new())?;
-//! # Ok(()) }
+//! use serde_json::Value;
+//! use strapi_kit::{StrapiConfig, StrapiQuery, SyncClient, UploadOptions};
+//!
+//! fn main() -> strapi_kit::Result<()> {
+//!     // STRAPI_BASE_URL, STRAPI_API_TOKEN, ... (see `StrapiConfig::from_env`)
+//!     let client = SyncClient::new(StrapiConfig::from_env()?)?;
+//!
+//!     let page = client.get_many::<Value>("articles", &StrapiQuery::new().paginate(1, 10))?;
+//!     for article in &page.data {
+//!         println!("{}", article["title"]);
+//!     }
+//!
+//!     let file = client.upload_file("hero.jpg", &UploadOptions::new().alternative_text("Hero"))?;
+//!     println!("uploaded {} to {}", file.id, file.url);
+//!     Ok(())
+//! }
 //! ```
+
+/// A doc example in this flavour, for the shared body (`src/client/shared`), which is
+/// compiled once per flavour: `#[doc = example!(sync: r#"..."#, async: r#"..."#)]` keeps
+/// this flavour's code, wrapped in a hidden function that has a `client:
+/// &strapi_kit::SyncClient`. Each client page thus shows code in its own flavour.
+macro_rules! example {
+    (sync: $sync:literal, async: $async:literal $(,)?) => {
+        concat!(
+            "\n```no_run\n# fn demo(client: &strapi_kit::SyncClient) -> strapi_kit::Result<()> {",
+            $sync,
+            "# Ok(())\n# }\n```\n",
+        )
+    };
+}
 
 #[path = "shared/mod.rs"]
 #[allow(clippy::duplicate_mod)]
@@ -112,7 +149,7 @@ mod flavour {
     }
 
     /// Sends a request, unless the calling thread drives an async runtime: blocking there
-    /// would stall every task of that thread (and reqwest refuses it with a panic in debug
+    /// would stall every task of that thread (and reqwest would refuse it with a panic in debug
     /// builds, after the request went out). Nothing is sent then; the error says the way out.
     pub(crate) fn send(rb: RequestBuilder) -> crate::error::Result<reqwest::Result<Response>> {
         if !blocking_allowed() {

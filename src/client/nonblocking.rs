@@ -1,17 +1,58 @@
-//! The async client, on tokio: [`Client`] (also exported as `strapi_kit::AsyncClient`).
+//! The async client, on tokio: [`Client`] (also exported as `strapi_kit::AsyncClient`,
+//! feature `async`, the default).
 //!
-//! Same methods, names and docs as [`blocking::Client`](crate::blocking::Client); every
-//! I/O method is `async`.
+//! ## Which flavour?
+//!
+//! Pick this one inside an async (tokio) application, or to run many calls at once on few
+//! threads; every I/O method is an `async fn`. Pick [`SyncClient`](crate::SyncClient)
+//! (feature `sync`) for scripts, command-line tools and code without a runtime. Both have
+//! the same methods, with the same names, arguments and errors.
+//!
+//! ## The runtime rule
+//!
+//! Any tokio runtime works, current-thread or multi-thread, and a client (cheap to clone)
+//! can be shared between tasks. Outside a tokio runtime the calls fail (reqwest and the
+//! client's timers need one); without a runtime, use the blocking client.
+//!
+//! ## Example
 //!
 //! ```no_run
-//! use strapi_kit::{AsyncClient, StrapiConfig, StrapiQuery};
-//! # async fn demo() -> strapi_kit::Result<()> {
-//! let client = AsyncClient::new(StrapiConfig::new("http://localhost:1337", "token")?)?;
-//! let list = client
-//!     .get_many::<serde_json::Value>("articles", &StrapiQuery::new())
-//!     .await?;
-//! # Ok(()) }
+//! use serde_json::Value;
+//! use strapi_kit::{AsyncClient, StrapiConfig, StrapiQuery, UploadOptions};
+//!
+//! #[tokio::main]
+//! async fn main() -> strapi_kit::Result<()> {
+//!     // STRAPI_BASE_URL, STRAPI_API_TOKEN, ... (see `StrapiConfig::from_env`)
+//!     let client = AsyncClient::new(StrapiConfig::from_env()?)?;
+//!
+//!     let page = client
+//!         .get_many::<Value>("articles", &StrapiQuery::new().paginate(1, 10))
+//!         .await?;
+//!     for article in &page.data {
+//!         println!("{}", article["title"]);
+//!     }
+//!
+//!     let file = client
+//!         .upload_file("hero.jpg", &UploadOptions::new().alternative_text("Hero"))
+//!         .await?;
+//!     println!("uploaded {} to {}", file.id, file.url);
+//!     Ok(())
+//! }
 //! ```
+
+/// A doc example in this flavour, for the shared body (`src/client/shared`), which is
+/// compiled once per flavour: `#[doc = example!(sync: r#"..."#, async: r#"..."#)]` keeps
+/// this flavour's code, wrapped in a hidden function that has a `client:
+/// &strapi_kit::AsyncClient`. Each client page thus shows code in its own flavour.
+macro_rules! example {
+    (sync: $sync:literal, async: $async:literal $(,)?) => {
+        concat!(
+            "\n```no_run\n# async fn demo(client: &strapi_kit::AsyncClient) -> strapi_kit::Result<()> {",
+            $async,
+            "# Ok(())\n# }\n```\n",
+        )
+    };
+}
 
 #[path = "shared/mod.rs"]
 #[allow(clippy::duplicate_mod)]

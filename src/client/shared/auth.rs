@@ -10,20 +10,24 @@ use crate::client::common::from_slice;
 use crate::config::{Auth, Secret, checked_token};
 use crate::error::{Error, Result};
 
+/// # Users: login and profile
 #[maybe]
 impl Client {
     /// Logs in through the users-permissions plugin (`POST /api/auth/local`) and returns a
     /// client that sends the user's JWT instead of this client's credentials, with the
     /// user's profile. The new client shares nothing mutable with this one.
-    ///
-    /// ```no_run
-    /// # #[cfg(feature = "sync")]
-    /// # fn demo(anonymous: &strapi_kit::SyncClient) -> strapi_kit::Result<()> {
-    /// let (as_user, profile) = anonymous.login("reader@example.com", "s3cret")?;
-    /// println!("logged in as {}", profile["username"]);
-    /// let me = as_user.me()?;
-    /// # Ok(()) }
-    /// ```
+    #[doc = example!(
+        sync: r#"
+let (as_user, profile) = client.login("reader@example.com", "s3cret")?;
+println!("logged in as {}", profile["username"]);
+let me = as_user.me()?;
+"#,
+        async: r#"
+let (as_user, profile) = client.login("reader@example.com", "s3cret").await?;
+println!("logged in as {}", profile["username"]);
+let me = as_user.me().await?;
+"#,
+    )]
     pub async fn login(&self, identifier: &str, password: &str) -> Result<(Client, Value)> {
         if identifier.trim().is_empty() || password.is_empty() {
             return Err(Error::InvalidInput(
@@ -62,6 +66,16 @@ impl Client {
     }
 
     /// The logged-in user's profile (`GET /api/users/me`).
+    #[doc = example!(
+        sync: r#"
+let me = client.me()?;
+println!("{}", me["email"]);
+"#,
+        async: r#"
+let me = client.me().await?;
+println!("{}", me["email"]);
+"#,
+    )]
     pub async fn me(&self) -> Result<Value> {
         let call = FCall::new(Method::GET, self.core.api_url(&["users", "me"], None));
         let got = self.fetch(&call).await?;

@@ -14,6 +14,7 @@ use crate::error::Result;
 use crate::models::EntryResponse;
 use crate::version::ApiVersion;
 
+/// # Bulk create, update, delete
 #[maybe]
 impl Client {
     /// Creates one entry per item (`POST /api/{collection}` each), with at most
@@ -23,19 +24,29 @@ impl Client {
     /// The outer `Result` fails only for bad input found before any request (collection
     /// name, query). [`BulkOptions::query`] applies to every create (e.g.
     /// `status(Draft)` to create drafts, `locale("fr")`).
-    ///
-    /// ```no_run
-    /// # #[cfg(feature = "sync")]
-    /// # fn demo(client: &strapi_kit::SyncClient) -> strapi_kit::Result<()> {
-    /// use serde_json::{json, Value};
-    /// use strapi_kit::BulkOptions;
-    /// let rows = (0..50).map(|i| json!({"title": format!("Post {i}")}));
-    /// let report = client.bulk_create::<Value, _>("articles", rows, &BulkOptions::new())?;
-    /// for (index, _input, error) in report.failures() {
-    ///     eprintln!("row {index}: {error}");
-    /// }
-    /// # Ok(()) }
-    /// ```
+    #[doc = example!(
+        sync: r#"
+use serde_json::{json, Value};
+use strapi_kit::BulkOptions;
+let rows = (0..50).map(|i| json!({"title": format!("Post {i}")}));
+let report = client
+    .bulk_create::<Value, _>("articles", rows, &BulkOptions::new())?;
+for (index, _input, error) in report.failures() {
+    eprintln!("row {index}: {error}");
+}
+"#,
+        async: r#"
+use serde_json::{json, Value};
+use strapi_kit::BulkOptions;
+let rows = (0..50).map(|i| json!({"title": format!("Post {i}")}));
+let report = client
+    .bulk_create::<Value, _>("articles", rows, &BulkOptions::new())
+    .await?;
+for (index, _input, error) in report.failures() {
+    eprintln!("row {index}: {error}");
+}
+"#,
+    )]
     pub async fn bulk_create<T, D>(
         &self,
         collection: &str,
@@ -72,6 +83,23 @@ impl Client {
     /// `documentId` or a v4 id), like [`bulk_create`](Self::bulk_create). On Strapi 5 an
     /// update publishes (as [`update`](Self::update) does); put `status(Draft)` in
     /// [`BulkOptions::query`] to change drafts only.
+    #[doc = example!(
+        sync: r#"
+use serde_json::{json, Value};
+use strapi_kit::BulkOptions;
+let changes = [("abc123", json!({"featured": true})), ("def456", json!({"featured": false}))];
+let report = client
+    .bulk_update::<Value, _, _>("articles", changes, &BulkOptions::new().concurrency(4))?;
+"#,
+        async: r#"
+use serde_json::{json, Value};
+use strapi_kit::BulkOptions;
+let changes = [("abc123", json!({"featured": true})), ("def456", json!({"featured": false}))];
+let report = client
+    .bulk_update::<Value, _, _>("articles", changes, &BulkOptions::new().concurrency(4))
+    .await?;
+"#,
+    )]
     pub async fn bulk_update<T, D, I>(
         &self,
         collection: &str,
@@ -114,6 +142,19 @@ impl Client {
     /// Deletes one entry per id (`DELETE /api/{collection}/{id}` each), like
     /// [`bulk_create`](Self::bulk_create). Strapi 5 answers 204 for a `documentId` it does
     /// not have (a success here); Strapi 4 answers 404 (a failure).
+    #[doc = example!(
+        sync: r#"
+use strapi_kit::BulkOptions;
+let report = client
+    .bulk_delete("articles", ["abc123", "def456"], &BulkOptions::new())?;
+"#,
+        async: r#"
+use strapi_kit::BulkOptions;
+let report = client
+    .bulk_delete("articles", ["abc123", "def456"], &BulkOptions::new())
+    .await?;
+"#,
+    )]
     pub async fn bulk_delete<I>(
         &self,
         collection: &str,

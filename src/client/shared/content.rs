@@ -21,35 +21,7 @@ struct DataEnvelope<'a, D: ?Sized> {
     data: &'a D,
 }
 
-impl Client {
-    /// A raw request to any path of the server, for routes the client has no method for
-    /// (custom controllers, plugins). The body is returned as it is: not normalised.
-    ///
-    /// ```no_run
-    /// # #[cfg(feature = "sync")]
-    /// # fn demo(client: &strapi_kit::SyncClient) -> strapi_kit::Result<()> {
-    /// use strapi_kit::Method;
-    /// let health: serde_json::Value = client
-    ///     .request(Method::GET, "/api/users-permissions/roles")
-    ///     .send()?;
-    /// # Ok(()) }
-    /// ```
-    pub fn request(&self, method: Method, path: &str) -> RawRequest<'_> {
-        RawRequest {
-            client: self,
-            method,
-            path: path.to_owned(),
-            query: None,
-            body: Ok(None),
-        }
-    }
-
-    fn empty_query() -> &'static StrapiQuery {
-        static EMPTY: std::sync::OnceLock<StrapiQuery> = std::sync::OnceLock::new();
-        EMPTY.get_or_init(StrapiQuery::new)
-    }
-}
-
+/// # Content: collection and single types
 #[maybe]
 impl Client {
     /// The version to encode `query` for; asks the server only when the encoding depends on
@@ -83,19 +55,26 @@ impl Client {
     /// Lists entries of a collection type (`GET /api/{collection}`).
     ///
     /// `T` is your entry type (or [`serde_json::Value`]); v4 entries are flattened first.
-    ///
-    /// ```no_run
-    /// # #[cfg(feature = "async")]
-    /// # async fn demo(client: &strapi_kit::AsyncClient) -> strapi_kit::Result<()> {
-    /// use strapi_kit::{FilterBuilder, StrapiQuery};
-    /// #[derive(serde::Deserialize)]
-    /// struct Article { title: String }
-    ///
-    /// let q = StrapiQuery::new().filter(FilterBuilder::new().containsi("title", "rust"));
-    /// let page = client.get_many::<Article>("articles", &q).await?;
-    /// for a in &page.data { println!("{}", a.title); }
-    /// # Ok(()) }
-    /// ```
+    #[doc = example!(
+        sync: r#"
+use strapi_kit::{FilterBuilder, StrapiQuery};
+#[derive(serde::Deserialize)]
+struct Article { title: String }
+
+let q = StrapiQuery::new().filter(FilterBuilder::new().containsi("title", "rust"));
+let page = client.get_many::<Article>("articles", &q)?;
+for a in &page.data { println!("{}", a.title); }
+"#,
+        async: r#"
+use strapi_kit::{FilterBuilder, StrapiQuery};
+#[derive(serde::Deserialize)]
+struct Article { title: String }
+
+let q = StrapiQuery::new().filter(FilterBuilder::new().containsi("title", "rust"));
+let page = client.get_many::<Article>("articles", &q).await?;
+for a in &page.data { println!("{}", a.title); }
+"#,
+    )]
     pub async fn get_many<T: DeserializeOwned>(
         &self,
         collection: &str,
@@ -107,6 +86,22 @@ impl Client {
     }
 
     /// Gets one entry (`GET /api/{collection}/{id}`): a v5 `documentId` or a v4 id.
+    #[doc = example!(
+        sync: r#"
+use serde_json::Value;
+use strapi_kit::StrapiQuery;
+let q = StrapiQuery::new().populate(["author"]);
+let article = client.get_one::<Value>("articles", "abc123", &q)?;
+println!("{}", article.data["title"]);
+"#,
+        async: r#"
+use serde_json::Value;
+use strapi_kit::StrapiQuery;
+let q = StrapiQuery::new().populate(["author"]);
+let article = client.get_one::<Value>("articles", "abc123", &q).await?;
+println!("{}", article.data["title"]);
+"#,
+    )]
     pub async fn get_one<T: DeserializeOwned>(
         &self,
         collection: &str,
@@ -123,6 +118,19 @@ impl Client {
     ///
     /// On Strapi 5 with draft & publish, the entry is published at once; use
     /// [`create_with`](Self::create_with) and `status(Draft)` for a draft.
+    #[doc = example!(
+        sync: r#"
+use serde_json::{json, Value};
+let created = client
+    .create::<Value, _>("articles", &json!({"title": "Hello"}))?;
+"#,
+        async: r#"
+use serde_json::{json, Value};
+let created = client
+    .create::<Value, _>("articles", &json!({"title": "Hello"}))
+    .await?;
+"#,
+    )]
     pub async fn create<T: DeserializeOwned, D: Serialize + ?Sized>(
         &self,
         collection: &str,
@@ -138,6 +146,23 @@ impl Client {
     /// the data, so there they are sent as `"locale"` and `"publishedAt": null` (fields you
     /// set yourself win). Either settles the server version first (see
     /// [`detect_version`](Self::detect_version)).
+    #[doc = example!(
+        sync: r#"
+use serde_json::{json, Value};
+use strapi_kit::StrapiQuery;
+let q = StrapiQuery::new().locale("fr");
+let created = client
+    .create_with::<Value, _>("articles", &json!({"title": "Bonjour"}), &q)?;
+"#,
+        async: r#"
+use serde_json::{json, Value};
+use strapi_kit::StrapiQuery;
+let q = StrapiQuery::new().locale("fr");
+let created = client
+    .create_with::<Value, _>("articles", &json!({"title": "Bonjour"}), &q)
+    .await?;
+"#,
+    )]
     pub async fn create_with<T: DeserializeOwned, D: Serialize + ?Sized>(
         &self,
         collection: &str,
@@ -178,15 +203,21 @@ impl Client {
     /// The key must hold a string, a number or a boolean in `data` (else
     /// [`Error::InvalidInput`] before anything is sent), and should be unique in the
     /// collection (a `unique` attribute makes the server refuse a duplicate too).
-    ///
-    /// ```no_run
-    /// # #[cfg(feature = "sync")]
-    /// # fn demo(client: &strapi_kit::SyncClient) -> strapi_kit::Result<()> {
-    /// use serde_json::json;
-    /// let data = json!({"title": "Hello", "slug": "hello-2026-12-02"});
-    /// let created = client.create_once::<serde_json::Value, _>("articles", &data, "slug")?;
-    /// # Ok(()) }
-    /// ```
+    #[doc = example!(
+        sync: r#"
+use serde_json::json;
+let data = json!({"title": "Hello", "slug": "hello-2026-12-02"});
+let created = client
+    .create_once::<serde_json::Value, _>("articles", &data, "slug")?;
+"#,
+        async: r#"
+use serde_json::json;
+let data = json!({"title": "Hello", "slug": "hello-2026-12-02"});
+let created = client
+    .create_once::<serde_json::Value, _>("articles", &data, "slug")
+    .await?;
+"#,
+    )]
     pub async fn create_once<T: DeserializeOwned, D: Serialize + ?Sized>(
         &self,
         collection: &str,
@@ -260,6 +291,19 @@ impl Client {
     }
 
     /// Updates an entry (`PUT /api/{collection}/{id}`): only the given fields change.
+    #[doc = example!(
+        sync: r#"
+use serde_json::{json, Value};
+let updated = client
+    .update::<Value, _>("articles", "abc123", &json!({"title": "New title"}))?;
+"#,
+        async: r#"
+use serde_json::{json, Value};
+let updated = client
+    .update::<Value, _>("articles", "abc123", &json!({"title": "New title"}))
+    .await?;
+"#,
+    )]
     pub async fn update<T: DeserializeOwned, D: Serialize + ?Sized>(
         &self,
         collection: &str,
@@ -271,6 +315,23 @@ impl Client {
     }
 
     /// Updates an entry with query parameters (locale, status, populate of the response).
+    #[doc = example!(
+        sync: r#"
+use serde_json::{json, Value};
+use strapi_kit::StrapiQuery;
+let q = StrapiQuery::new().locale("fr");
+client
+    .update_with::<Value, _>("articles", "abc123", &json!({"title": "Salut"}), &q)?;
+"#,
+        async: r#"
+use serde_json::{json, Value};
+use strapi_kit::StrapiQuery;
+let q = StrapiQuery::new().locale("fr");
+client
+    .update_with::<Value, _>("articles", "abc123", &json!({"title": "Salut"}), &q)
+    .await?;
+"#,
+    )]
     pub async fn update_with<T: DeserializeOwned, D: Serialize + ?Sized>(
         &self,
         collection: &str,
@@ -287,11 +348,32 @@ impl Client {
 
     /// Deletes an entry (`DELETE /api/{collection}/{id}`). Strapi 5 answers 204 and
     /// Strapi 4 the deleted entry; both are `Ok(())` here.
+    #[doc = example!(
+        sync: r#"
+client.remove("articles", "abc123")?;
+"#,
+        async: r#"
+client.remove("articles", "abc123").await?;
+"#,
+    )]
     pub async fn remove(&self, collection: &str, id: impl Into<EntryId>) -> Result<()> {
         self.remove_with(collection, id, Self::empty_query()).await
     }
 
     /// Deletes an entry with query parameters (e.g. one locale).
+    #[doc = example!(
+        sync: r#"
+use strapi_kit::StrapiQuery;
+client
+    .remove_with("articles", "abc123", &StrapiQuery::new().locale("fr"))?;
+"#,
+        async: r#"
+use strapi_kit::StrapiQuery;
+client
+    .remove_with("articles", "abc123", &StrapiQuery::new().locale("fr"))
+    .await?;
+"#,
+    )]
     pub async fn remove_with(
         &self,
         collection: &str,
@@ -305,6 +387,18 @@ impl Client {
     }
 
     /// Reads a single type (`GET /api/{single}`). Strapi answers 404 until it has content.
+    #[doc = example!(
+        sync: r#"
+use serde_json::Value;
+use strapi_kit::StrapiQuery;
+let home = client.get_single::<Value>("homepage", &StrapiQuery::new())?;
+"#,
+        async: r#"
+use serde_json::Value;
+use strapi_kit::StrapiQuery;
+let home = client.get_single::<Value>("homepage", &StrapiQuery::new()).await?;
+"#,
+    )]
     pub async fn get_single<T: DeserializeOwned>(
         &self,
         single: &str,
@@ -316,6 +410,19 @@ impl Client {
     }
 
     /// Creates or updates a single type (`PUT /api/{single}`).
+    #[doc = example!(
+        sync: r#"
+use serde_json::{json, Value};
+client
+    .update_single::<Value, _>("homepage", &json!({"headline": "Welcome"}))?;
+"#,
+        async: r#"
+use serde_json::{json, Value};
+client
+    .update_single::<Value, _>("homepage", &json!({"headline": "Welcome"}))
+    .await?;
+"#,
+    )]
     pub async fn update_single<T: DeserializeOwned, D: Serialize + ?Sized>(
         &self,
         single: &str,
@@ -326,6 +433,23 @@ impl Client {
     }
 
     /// Creates or updates a single type with query parameters.
+    #[doc = example!(
+        sync: r#"
+use serde_json::{json, Value};
+use strapi_kit::StrapiQuery;
+let q = StrapiQuery::new().locale("fr");
+client
+    .update_single_with::<Value, _>("homepage", &json!({"headline": "Bienvenue"}), &q)?;
+"#,
+        async: r#"
+use serde_json::{json, Value};
+use strapi_kit::StrapiQuery;
+let q = StrapiQuery::new().locale("fr");
+client
+    .update_single_with::<Value, _>("homepage", &json!({"headline": "Bienvenue"}), &q)
+    .await?;
+"#,
+    )]
     pub async fn update_single_with<T: DeserializeOwned, D: Serialize + ?Sized>(
         &self,
         single: &str,
@@ -339,10 +463,53 @@ impl Client {
     }
 
     /// Deletes a single type's content (`DELETE /api/{single}`).
+    #[doc = example!(
+        sync: r#"
+client.delete_single("homepage")?;
+"#,
+        async: r#"
+client.delete_single("homepage").await?;
+"#,
+    )]
     pub async fn delete_single(&self, single: &str) -> Result<()> {
         let url = self.content_url(single, None, Self::empty_query()).await?;
         self.fetch(&FCall::new(Method::DELETE, url)).await?;
         Ok(())
+    }
+}
+
+/// # Raw requests: any route
+impl Client {
+    /// A raw request to any path of the server, for routes the client has no method for
+    /// (custom controllers, plugins). The body is returned as it is: not normalised.
+    #[doc = example!(
+        sync: r#"
+use strapi_kit::Method;
+let roles: serde_json::Value = client
+    .request(Method::GET, "/api/users-permissions/roles")
+    .send()?;
+"#,
+        async: r#"
+use strapi_kit::Method;
+let roles: serde_json::Value = client
+    .request(Method::GET, "/api/users-permissions/roles")
+    .send()
+    .await?;
+"#,
+    )]
+    pub fn request(&self, method: Method, path: &str) -> RawRequest<'_> {
+        RawRequest {
+            client: self,
+            method,
+            path: path.to_owned(),
+            query: None,
+            body: Ok(None),
+        }
+    }
+
+    fn empty_query() -> &'static StrapiQuery {
+        static EMPTY: std::sync::OnceLock<StrapiQuery> = std::sync::OnceLock::new();
+        EMPTY.get_or_init(StrapiQuery::new)
     }
 }
 
@@ -366,6 +533,23 @@ impl std::fmt::Debug for RawRequest<'_> {
 
 impl RawRequest<'_> {
     /// Adds query parameters.
+    #[doc = example!(
+        sync: r#"
+use strapi_kit::{Method, StrapiQuery};
+let hits: serde_json::Value = client
+    .request(Method::GET, "/api/search")
+    .query(&StrapiQuery::new().paginate(1, 10))
+    .send()?;
+"#,
+        async: r#"
+use strapi_kit::{Method, StrapiQuery};
+let hits: serde_json::Value = client
+    .request(Method::GET, "/api/search")
+    .query(&StrapiQuery::new().paginate(1, 10))
+    .send()
+    .await?;
+"#,
+    )]
     pub fn query(mut self, query: &StrapiQuery) -> Self {
         self.query = Some(query.clone());
         self
@@ -373,6 +557,25 @@ impl RawRequest<'_> {
 
     /// Sends `body` as JSON (as it is: wrap it in `{"data": …}` yourself where Strapi
     /// expects that).
+    #[doc = example!(
+        sync: r#"
+use serde_json::{json, Value};
+use strapi_kit::Method;
+let reply: Value = client
+    .request(Method::POST, "/api/newsletter/subscribe")
+    .json(&json!({"email": "reader@example.com"}))
+    .send()?;
+"#,
+        async: r#"
+use serde_json::{json, Value};
+use strapi_kit::Method;
+let reply: Value = client
+    .request(Method::POST, "/api/newsletter/subscribe")
+    .json(&json!({"email": "reader@example.com"}))
+    .send()
+    .await?;
+"#,
+    )]
     pub fn json<B: Serialize + ?Sized>(mut self, body: &B) -> Self {
         self.body = serde_json::to_vec(body)
             .map(|v| Some(Bytes::from(v)))
@@ -385,6 +588,21 @@ impl RawRequest<'_> {
 impl RawRequest<'_> {
     /// Sends the request and deserialises the JSON answer into `T` (an empty body reads as
     /// `null`, so `()` and `Option<_>` work for 204s).
+    #[doc = example!(
+        sync: r#"
+use strapi_kit::Method;
+let roles: serde_json::Value = client
+    .request(Method::GET, "/api/users-permissions/roles")
+    .send()?;
+"#,
+        async: r#"
+use strapi_kit::Method;
+let roles: serde_json::Value = client
+    .request(Method::GET, "/api/users-permissions/roles")
+    .send()
+    .await?;
+"#,
+    )]
     pub async fn send<T: DeserializeOwned>(self) -> Result<T> {
         let (status, body) = self.send_bytes().await?;
         if body.iter().all(u8::is_ascii_whitespace) {
@@ -394,6 +612,23 @@ impl RawRequest<'_> {
     }
 
     /// Sends the request and returns the status and the raw body.
+    #[doc = example!(
+        sync: r#"
+use strapi_kit::Method;
+let (status, body) = client
+    .request(Method::GET, "/api/export.csv")
+    .send_bytes()?;
+println!("{status}: {} bytes", body.len());
+"#,
+        async: r#"
+use strapi_kit::Method;
+let (status, body) = client
+    .request(Method::GET, "/api/export.csv")
+    .send_bytes()
+    .await?;
+println!("{status}: {} bytes", body.len());
+"#,
+    )]
     pub async fn send_bytes(self) -> Result<(u16, Bytes)> {
         let client = self.client;
         let version = match &self.query {

@@ -51,6 +51,7 @@ impl Client {
     }
 }
 
+/// # Drafts, publishing, locales and relations
 #[maybe]
 impl Client {
     // ----- draft & publish -------------------------------------------------------------
@@ -58,17 +59,25 @@ impl Client {
     /// Creates an entry as a draft (not published), on both versions: Strapi 5
     /// `POST ?status=draft`, Strapi 4 `"publishedAt": null` in the data. The same as
     /// [`create_with`](Self::create_with) and `status(Draft)`.
-    ///
-    /// ```no_run
-    /// # #[cfg(feature = "sync")]
-    /// # fn demo(client: &strapi_kit::SyncClient) -> strapi_kit::Result<()> {
-    /// use serde_json::{json, Value};
-    /// let draft = client.create_draft::<Value, _>("articles", &json!({"title": "Soon"}))?;
-    /// let key = draft.data["documentId"].as_str().map(str::to_owned)
-    ///     .unwrap_or_else(|| draft.data["id"].to_string());
-    /// client.publish::<Value>("articles", key.as_str())?;
-    /// # Ok(()) }
-    /// ```
+    #[doc = example!(
+        sync: r#"
+use serde_json::{json, Value};
+let draft = client
+    .create_draft::<Value, _>("articles", &json!({"title": "Soon"}))?;
+let key = draft.data["documentId"].as_str().map(str::to_owned)
+    .unwrap_or_else(|| draft.data["id"].to_string());
+client.publish::<Value>("articles", key.as_str())?;
+"#,
+        async: r#"
+use serde_json::{json, Value};
+let draft = client
+    .create_draft::<Value, _>("articles", &json!({"title": "Soon"}))
+    .await?;
+let key = draft.data["documentId"].as_str().map(str::to_owned)
+    .unwrap_or_else(|| draft.data["id"].to_string());
+client.publish::<Value>("articles", key.as_str()).await?;
+"#,
+    )]
     pub async fn create_draft<T: DeserializeOwned, D: Serialize + ?Sized>(
         &self,
         collection: &str,
@@ -83,6 +92,16 @@ impl Client {
     /// Strapi 5: `PUT /api/{c}/{documentId}?status=published` with empty data (a new
     /// published row, with a new numeric id, each time). Strapi 4: `PUT` with
     /// `"publishedAt"` set to now.
+    #[doc = example!(
+        sync: r#"
+use serde_json::Value;
+let published = client.publish::<Value>("articles", "abc123")?;
+"#,
+        async: r#"
+use serde_json::Value;
+let published = client.publish::<Value>("articles", "abc123").await?;
+"#,
+    )]
     pub async fn publish<T: DeserializeOwned>(
         &self,
         collection: &str,
@@ -94,6 +113,20 @@ impl Client {
     /// [`publish`](Self::publish) with query parameters: `locale("fr")` publishes that
     /// locale (on Strapi 4 the localization of the entry is found first), `fields` and
     /// `populate` shape the answer.
+    #[doc = example!(
+        sync: r#"
+use serde_json::Value;
+use strapi_kit::StrapiQuery;
+let q = StrapiQuery::new().locale("fr");
+client.publish_with::<Value>("articles", "abc123", &q)?;
+"#,
+        async: r#"
+use serde_json::Value;
+use strapi_kit::StrapiQuery;
+let q = StrapiQuery::new().locale("fr");
+client.publish_with::<Value>("articles", "abc123", &q).await?;
+"#,
+    )]
     pub async fn publish_with<T: DeserializeOwned>(
         &self,
         collection: &str,
@@ -134,15 +167,14 @@ impl Client {
     /// is not published answers [`Error::NotFound`] on Strapi 5. A refusal names the
     /// unpublish call (`POST /content-manager/…/actions/unpublish`), also when it came from
     /// the uid lookup before it.
-    ///
-    /// ```no_run
-    /// # #[cfg(feature = "sync")]
-    /// # fn demo(doc_id: &str) -> strapi_kit::Result<()> {
-    /// use strapi_kit::{StrapiConfig, SyncClient};
-    /// let admin = SyncClient::new(StrapiConfig::new("http://localhost:1337", "admin-token")?)?;
-    /// admin.unpublish("articles", doc_id)?;
-    /// # Ok(()) }
-    /// ```
+    #[doc = example!(
+        sync: r#"
+client.unpublish("articles", "abc123")?;
+"#,
+        async: r#"
+client.unpublish("articles", "abc123").await?;
+"#,
+    )]
     pub async fn unpublish(&self, collection: &str, id: impl Into<EntryId>) -> Result<()> {
         self.unpublish_with(collection, id, &StrapiQuery::new())
             .await
@@ -150,6 +182,19 @@ impl Client {
 
     /// [`unpublish`](Self::unpublish) with query parameters: `locale("fr")` unpublishes
     /// that locale only.
+    #[doc = example!(
+        sync: r#"
+use strapi_kit::StrapiQuery;
+client
+    .unpublish_with("articles", "abc123", &StrapiQuery::new().locale("fr"))?;
+"#,
+        async: r#"
+use strapi_kit::StrapiQuery;
+client
+    .unpublish_with("articles", "abc123", &StrapiQuery::new().locale("fr"))
+    .await?;
+"#,
+    )]
     pub async fn unpublish_with(
         &self,
         collection: &str,
@@ -260,12 +305,39 @@ impl Client {
     ///
     /// (`status(Draft)` alone reads Strapi 5's draft *versions*: every document has one,
     /// published or not; on Strapi 4 it reads drafts and published entries alike.)
+    #[doc = example!(
+        sync: r#"
+use strapi_kit::StrapiQuery;
+let q = client.drafts_query(&StrapiQuery::new().paginate(1, 20))?;
+let drafts = client.get_many::<serde_json::Value>("articles", &q)?;
+"#,
+        async: r#"
+use strapi_kit::StrapiQuery;
+let q = client.drafts_query(&StrapiQuery::new().paginate(1, 20)).await?;
+let drafts = client.get_many::<serde_json::Value>("articles", &q).await?;
+"#,
+    )]
     pub async fn drafts_query(&self, query: &StrapiQuery) -> Result<StrapiQuery> {
         Ok(drafts_query(query, self.detect_version().await?))
     }
 
     /// One page of the entries that have no published version (see
     /// [`drafts_query`](Self::drafts_query)).
+    #[doc = example!(
+        sync: r#"
+use strapi_kit::StrapiQuery;
+let drafts = client
+    .get_drafts::<serde_json::Value>("articles", &StrapiQuery::new())?;
+println!("{} drafts", drafts.data.len());
+"#,
+        async: r#"
+use strapi_kit::StrapiQuery;
+let drafts = client
+    .get_drafts::<serde_json::Value>("articles", &StrapiQuery::new())
+    .await?;
+println!("{} drafts", drafts.data.len());
+"#,
+    )]
     pub async fn get_drafts<T: DeserializeOwned>(
         &self,
         collection: &str,
@@ -277,6 +349,19 @@ impl Client {
 
     /// One page of published entries (their published versions; Strapi's default, made
     /// explicit: v5 `status=published`, v4 `publicationState=live`).
+    #[doc = example!(
+        sync: r#"
+use strapi_kit::StrapiQuery;
+let live = client
+    .get_published::<serde_json::Value>("articles", &StrapiQuery::new())?;
+"#,
+        async: r#"
+use strapi_kit::StrapiQuery;
+let live = client
+    .get_published::<serde_json::Value>("articles", &StrapiQuery::new())
+    .await?;
+"#,
+    )]
     pub async fn get_published<T: DeserializeOwned>(
         &self,
         collection: &str,
@@ -289,6 +374,18 @@ impl Client {
     // ----- locales ---------------------------------------------------------------------
 
     /// The locales configured in the i18n plugin (`GET /api/i18n/locales`).
+    #[doc = example!(
+        sync: r#"
+for locale in client.locales()? {
+    println!("{}", locale.code);
+}
+"#,
+        async: r#"
+for locale in client.locales().await? {
+    println!("{}", locale.code);
+}
+"#,
+    )]
     pub async fn locales(&self) -> Result<Vec<I18nLocale>> {
         let call = FCall::new(Method::GET, self.core.api_url(&["i18n", "locales"], None));
         let got = self.fetch(&call).await?;
@@ -302,16 +399,21 @@ impl Client {
     /// whose bare answer is normalised here; Strapi 4 creates it as a draft, so it is then
     /// published for the same result (when the type has draft & publish). Strapi 4 refuses
     /// a locale the entry already has (`locale is already used`).
-    ///
-    /// ```no_run
-    /// # #[cfg(feature = "sync")]
-    /// # fn demo(client: &strapi_kit::SyncClient, id: &str) -> strapi_kit::Result<()> {
-    /// use serde_json::{json, Value};
-    /// let fr = client.create_localization::<Value, _>(
-    ///     "articles", id, "fr", &json!({"title": "Bonjour"}))?;
-    /// assert_eq!(fr.data["locale"], "fr");
-    /// # Ok(()) }
-    /// ```
+    #[doc = example!(
+        sync: r#"
+use serde_json::{json, Value};
+let fr = client
+    .create_localization::<Value, _>("articles", "abc123", "fr", &json!({"title": "Bonjour"}))?;
+assert_eq!(fr.data["locale"], "fr");
+"#,
+        async: r#"
+use serde_json::{json, Value};
+let fr = client
+    .create_localization::<Value, _>("articles", "abc123", "fr", &json!({"title": "Bonjour"}))
+    .await?;
+assert_eq!(fr.data["locale"], "fr");
+"#,
+    )]
     pub async fn create_localization<T: DeserializeOwned, D: Serialize + ?Sized>(
         &self,
         collection: &str,
@@ -326,6 +428,23 @@ impl Client {
     /// [`create_localization`](Self::create_localization) with query parameters:
     /// `status(Draft)` keeps the new localization a draft; `fields`/`populate` shape the
     /// answer. The locale is the argument (a locale in `query` is ignored).
+    #[doc = example!(
+        sync: r#"
+use serde_json::{json, Value};
+use strapi_kit::StrapiQuery;
+let q = StrapiQuery::new().populate(["cover"]);
+let fr = client
+    .create_localization_with::<Value, _>("articles", "abc123", "fr", &json!({"title": "Bonjour"}), &q)?;
+"#,
+        async: r#"
+use serde_json::{json, Value};
+use strapi_kit::StrapiQuery;
+let q = StrapiQuery::new().populate(["cover"]);
+let fr = client
+    .create_localization_with::<Value, _>("articles", "abc123", "fr", &json!({"title": "Bonjour"}), &q)
+    .await?;
+"#,
+    )]
     pub async fn create_localization_with<T: DeserializeOwned, D: Serialize + ?Sized>(
         &self,
         collection: &str,
@@ -381,6 +500,21 @@ impl Client {
     /// Reads the `locale` version of an entry: Strapi 5 `?locale=fr` on the document;
     /// Strapi 4 the localization's own id (found through `localizations`), so `id` may be
     /// the id of any locale of the entry. [`Error::NotFound`] when it has no such locale.
+    #[doc = example!(
+        sync: r#"
+use serde_json::Value;
+use strapi_kit::StrapiQuery;
+let fr = client
+    .get_localization::<Value>("articles", "abc123", "fr", &StrapiQuery::new())?;
+"#,
+        async: r#"
+use serde_json::Value;
+use strapi_kit::StrapiQuery;
+let fr = client
+    .get_localization::<Value>("articles", "abc123", "fr", &StrapiQuery::new())
+    .await?;
+"#,
+    )]
     pub async fn get_localization<T: DeserializeOwned>(
         &self,
         collection: &str,
@@ -407,6 +541,21 @@ impl Client {
     /// add `status(Draft)` to `query` to change the draft only; a missing locale is
     /// created). Strapi 4: `PUT` on the localization's own id ([`Error::NotFound`] when
     /// the entry has no such locale).
+    #[doc = example!(
+        sync: r#"
+use serde_json::{json, Value};
+use strapi_kit::StrapiQuery;
+client
+    .update_localization::<Value, _>("articles", "abc123", "fr", &json!({"title": "Salut"}), &StrapiQuery::new())?;
+"#,
+        async: r#"
+use serde_json::{json, Value};
+use strapi_kit::StrapiQuery;
+client
+    .update_localization::<Value, _>("articles", "abc123", "fr", &json!({"title": "Salut"}), &StrapiQuery::new())
+    .await?;
+"#,
+    )]
     pub async fn update_localization<T: DeserializeOwned, D: Serialize + ?Sized>(
         &self,
         collection: &str,
@@ -466,19 +615,28 @@ impl Client {
 
     /// The JSON of a relation field for the server this client talks to (see
     /// [`Relation::to_json`]).
-    ///
-    /// ```no_run
-    /// # #[cfg(feature = "sync")]
-    /// # fn demo(client: &strapi_kit::SyncClient, article: &str, author: &str,
-    /// #         tag1: &str, tag2: &str) -> strapi_kit::Result<()> {
-    /// use serde_json::{json, Value};
-    /// use strapi_kit::Relation;
-    /// let author = client.relation(&Relation::set([author]))?;
-    /// let categories = client.relation(&Relation::connect([tag1]).and_disconnect([tag2]))?;
-    /// client.update::<Value, _>("articles", article,
-    ///     &json!({"author": author, "categories": categories}))?;
-    /// # Ok(()) }
-    /// ```
+    #[doc = example!(
+        sync: r#"
+use serde_json::{json, Value};
+use strapi_kit::Relation;
+let author = client.relation(&Relation::set(["author-doc-id"]))?;
+let tags = client
+    .relation(&Relation::connect(["tag-1"]).and_disconnect(["tag-2"]))?;
+client
+    .update::<Value, _>("articles", "abc123", &json!({"author": author, "tags": tags}))?;
+"#,
+        async: r#"
+use serde_json::{json, Value};
+use strapi_kit::Relation;
+let author = client.relation(&Relation::set(["author-doc-id"])).await?;
+let tags = client
+    .relation(&Relation::connect(["tag-1"]).and_disconnect(["tag-2"]))
+    .await?;
+client
+    .update::<Value, _>("articles", "abc123", &json!({"author": author, "tags": tags}))
+    .await?;
+"#,
+    )]
     pub async fn relation(&self, relation: &Relation) -> Result<Value> {
         relation.to_json(self.detect_version().await?)
     }

@@ -52,6 +52,7 @@ struct Opened {
     body: flavour::Body,
 }
 
+/// # Downloads
 #[maybe]
 impl Client {
     /// Downloads a file into memory. `url` is a media URL as Strapi gives it: relative
@@ -61,12 +62,34 @@ impl Client {
     /// At most [`DownloadOptions::max_bytes`] (256 MiB by default) are kept: a larger body
     /// fails with [`UnexpectedReason::TooLarge`]. A body shorter or longer than its
     /// `Content-Length` fails with [`UnexpectedReason::SizeMismatch`].
+    #[doc = example!(
+        sync: r#"
+let file = client.get_media(42u64)?;
+let bytes = client.download_file(&file.url)?;
+"#,
+        async: r#"
+let file = client.get_media(42u64).await?;
+let bytes = client.download_file(&file.url).await?;
+"#,
+    )]
     pub async fn download_file(&self, url: &str) -> Result<Bytes> {
         self.download_file_with(url, &DownloadOptions::default())
             .await
     }
 
     /// [`download_file`](Self::download_file) with options.
+    #[doc = example!(
+        sync: r#"
+use strapi_kit::DownloadOptions;
+let opts = DownloadOptions::new().max_bytes(10 * 1024 * 1024);
+let bytes = client.download_file_with("/uploads/hero.jpg", &opts)?;
+"#,
+        async: r#"
+use strapi_kit::DownloadOptions;
+let opts = DownloadOptions::new().max_bytes(10 * 1024 * 1024);
+let bytes = client.download_file_with("/uploads/hero.jpg", &opts).await?;
+"#,
+    )]
     pub async fn download_file_with(&self, url: &str, options: &DownloadOptions) -> Result<Bytes> {
         let call = self.download_call(url, options)?;
         let mut pace = Pace::within(options, self.opts.timeout);
@@ -119,12 +142,44 @@ impl Client {
     /// changed version or a changed length makes it start over, as does a server that names
     /// no version. So the file is always one version of the resource. Up to
     /// [`DownloadOptions::max_resumes`] times. Returns the bytes written.
+    #[doc = example!(
+        sync: r#"
+let written = client
+    .download_file_to("/uploads/report.pdf", "report.pdf")?;
+println!("{written} bytes");
+"#,
+        async: r#"
+let written = client
+    .download_file_to("/uploads/report.pdf", "report.pdf")
+    .await?;
+println!("{written} bytes");
+"#,
+    )]
     pub async fn download_file_to(&self, url: &str, path: impl AsRef<Path>) -> Result<u64> {
         self.download_file_to_with(url, path, &DownloadOptions::default())
             .await
     }
 
     /// [`download_file_to`](Self::download_file_to) with options.
+    #[doc = example!(
+        sync: r#"
+use strapi_kit::DownloadOptions;
+let opts = DownloadOptions::new()
+    .durable(true)
+    .on_progress(|p| eprintln!("{} / {:?}", p.bytes, p.total));
+client
+    .download_file_to_with("/uploads/video.mp4", "video.mp4", &opts)?;
+"#,
+        async: r#"
+use strapi_kit::DownloadOptions;
+let opts = DownloadOptions::new()
+    .durable(true)
+    .on_progress(|p| eprintln!("{} / {:?}", p.bytes, p.total));
+client
+    .download_file_to_with("/uploads/video.mp4", "video.mp4", &opts)
+    .await?;
+"#,
+    )]
     pub async fn download_file_to_with(
         &self,
         url: &str,

@@ -21,6 +21,7 @@ fn data(status: u16, body: &[u8], value: Value) -> Result<Value> {
     }
 }
 
+/// # Media folders and upload settings (admin credentials)
 #[maybe]
 impl Client {
     /// Sends an admin API call and returns its `data`.
@@ -46,6 +47,18 @@ impl Client {
     /// (`GET /upload/folders`, admin API), sorted by path.
     ///
     /// Needs admin credentials ([`Error::AdminRequired`] otherwise, before sending).
+    #[doc = example!(
+        sync: r#"
+for f in client.list_folders()? {
+    println!("{} {}", f.id, f.path);
+}
+"#,
+        async: r#"
+for f in client.list_folders().await? {
+    println!("{} {}", f.id, f.path);
+}
+"#,
+    )]
     pub async fn list_folders(&self) -> Result<Vec<Folder>> {
         let raw = self
             .admin_call(
@@ -61,11 +74,31 @@ impl Client {
     }
 
     /// The folders as a tree: root folders, each with its subfolders, by name.
+    #[doc = example!(
+        sync: r#"
+let roots = client.folder_tree()?;
+println!("{} top-level folders", roots.len());
+"#,
+        async: r#"
+let roots = client.folder_tree().await?;
+println!("{} top-level folders", roots.len());
+"#,
+    )]
     pub async fn folder_tree(&self) -> Result<Vec<FolderNode>> {
         Ok(folders::tree(&self.list_folders().await?))
     }
 
     /// The folder with this id; [`Error::NotFound`] when there is none.
+    #[doc = example!(
+        sync: r#"
+let folder = client.get_folder(7)?;
+println!("{}", folder.path);
+"#,
+        async: r#"
+let folder = client.get_folder(7).await?;
+println!("{}", folder.path);
+"#,
+    )]
     pub async fn get_folder(&self, id: u64) -> Result<Folder> {
         // The server's own answer gives the typed 404; the list gives the path by names.
         self.admin_call(
@@ -90,15 +123,18 @@ impl Client {
     }
 
     /// The folder at a path of names (`"/gallery/2026"`), or `None`.
-    ///
-    /// ```no_run
-    /// # #[cfg(feature = "sync")]
-    /// # fn demo(client: &strapi_kit::SyncClient) -> strapi_kit::Result<()> {
-    /// if let Some(f) = client.folder_by_path("/gallery/2026")? {
-    ///     println!("{} holds {:?} files", f.path, f.files);
-    /// }
-    /// # Ok(()) }
-    /// ```
+    #[doc = example!(
+        sync: r#"
+if let Some(f) = client.folder_by_path("/gallery/2026")? {
+    println!("{} is folder {}", f.path, f.id);
+}
+"#,
+        async: r#"
+if let Some(f) = client.folder_by_path("/gallery/2026").await? {
+    println!("{} is folder {}", f.path, f.id);
+}
+"#,
+    )]
     pub async fn folder_by_path(&self, path: &str) -> Result<Option<Folder>> {
         let names = folders::split_path(path)?;
         self.require_admin("finding a folder")?;
@@ -111,6 +147,16 @@ impl Client {
 
     /// Creates a folder named `name` under `parent` (`None`: at the root). Strapi refuses
     /// a name its siblings already use ([`Error::Validation`]).
+    #[doc = example!(
+        sync: r#"
+let gallery = client.create_folder("gallery", None)?;
+let year = client.create_folder("2026", Some(gallery.id))?;
+"#,
+        async: r#"
+let gallery = client.create_folder("gallery", None).await?;
+let year = client.create_folder("2026", Some(gallery.id)).await?;
+"#,
+    )]
     pub async fn create_folder(&self, name: &str, parent: Option<u64>) -> Result<Folder> {
         folders::check_name(name).map_err(Error::InvalidInput)?;
         let created = self
@@ -131,14 +177,16 @@ impl Client {
     /// The folder at `path`, created with every missing folder above it (like
     /// `mkdir -p`). A folder that another client creates at the same moment is used, not
     /// doubled.
-    ///
-    /// ```no_run
-    /// # #[cfg(feature = "sync")]
-    /// # fn demo(client: &strapi_kit::SyncClient) -> strapi_kit::Result<()> {
-    /// let folder = client.create_folder_all("/gallery/2026")?;
-    /// assert_eq!(folder.path, "/gallery/2026");
-    /// # Ok(()) }
-    /// ```
+    #[doc = example!(
+        sync: r#"
+let folder = client.create_folder_all("/gallery/2026")?;
+assert_eq!(folder.path, "/gallery/2026");
+"#,
+        async: r#"
+let folder = client.create_folder_all("/gallery/2026").await?;
+assert_eq!(folder.path, "/gallery/2026");
+"#,
+    )]
     pub async fn create_folder_all(&self, path: &str) -> Result<Folder> {
         let names = folders::split_path(path)?;
         self.require_admin("creating folders")?;
@@ -176,6 +224,14 @@ impl Client {
     }
 
     /// Renames a folder (its files and subfolders stay in it).
+    #[doc = example!(
+        sync: r#"
+let folder = client.rename_folder(7, "photos")?;
+"#,
+        async: r#"
+let folder = client.rename_folder(7, "photos").await?;
+"#,
+    )]
     pub async fn rename_folder(&self, id: u64, name: &str) -> Result<Folder> {
         folders::check_name(name).map_err(Error::InvalidInput)?;
         self.admin_call(
@@ -191,6 +247,16 @@ impl Client {
 
     /// Moves a folder, with everything in it, under `parent` (`None`: to the root).
     /// Strapi refuses to move a folder into itself or below itself.
+    #[doc = example!(
+        sync: r#"
+// Move folder 7 to the root.
+client.move_folder(7, None)?;
+"#,
+        async: r#"
+// Move folder 7 to the root.
+client.move_folder(7, None).await?;
+"#,
+    )]
     pub async fn move_folder(&self, id: u64, parent: Option<u64>) -> Result<Folder> {
         self.admin_call(
             "moving a folder",
@@ -206,6 +272,16 @@ impl Client {
     /// Deletes a folder. A folder that holds files or folders is deleted only with
     /// `recursive` (then with all its files and subfolders, as Strapi does); otherwise it
     /// stays and the call fails with [`Error::InvalidInput`] saying what it holds.
+    #[doc = example!(
+        sync: r#"
+// Refuses a non-empty folder unless `recursive` is true.
+client.delete_folder(7, false)?;
+"#,
+        async: r#"
+// Refuses a non-empty folder unless `recursive` is true.
+client.delete_folder(7, false).await?;
+"#,
+    )]
     pub async fn delete_folder(&self, id: u64, recursive: bool) -> Result<()> {
         self.require_admin("deleting a folder")?;
         if !recursive {
@@ -232,6 +308,14 @@ impl Client {
     }
 
     /// Moves files into a folder (`None`: to the root), in one request.
+    #[doc = example!(
+        sync: r#"
+client.move_media(&[42, 43], Some(7))?;
+"#,
+        async: r#"
+client.move_media(&[42, 43], Some(7)).await?;
+"#,
+    )]
     pub async fn move_media(&self, file_ids: &[u64], folder: Option<u64>) -> Result<()> {
         if file_ids.is_empty() {
             return Ok(());
@@ -249,6 +333,16 @@ impl Client {
 
     /// Every file directly in a folder (`None`: at the root of the library), oldest
     /// first, read page by page from the admin API.
+    #[doc = example!(
+        sync: r#"
+let files = client.folder_media(Some(7))?;
+let at_root = client.folder_media(None)?;
+"#,
+        async: r#"
+let files = client.folder_media(Some(7)).await?;
+let at_root = client.folder_media(None).await?;
+"#,
+    )]
     pub async fn folder_media(&self, folder: Option<u64>) -> Result<Vec<MediaFile>> {
         self.require_admin("listing a folder's files")?;
         let filter = match folder {
@@ -289,6 +383,14 @@ impl Client {
     }
 
     /// The media library's image processing settings (`GET /upload/settings`).
+    #[doc = example!(
+        sync: r#"
+let settings = client.upload_settings()?;
+"#,
+        async: r#"
+let settings = client.upload_settings().await?;
+"#,
+    )]
     pub async fn upload_settings(&self) -> Result<UploadSettings> {
         let v = self
             .admin_call(
@@ -303,14 +405,16 @@ impl Client {
     }
 
     /// Changes the image processing settings and returns them as stored.
-    ///
-    /// ```no_run
-    /// # #[cfg(feature = "sync")]
-    /// # fn demo(client: &strapi_kit::SyncClient) -> strapi_kit::Result<()> {
-    /// let settings = client.upload_settings()?.responsive_dimensions(false);
-    /// client.set_upload_settings(&settings)?;
-    /// # Ok(()) }
-    /// ```
+    #[doc = example!(
+        sync: r#"
+let settings = client.upload_settings()?.responsive_dimensions(false);
+client.set_upload_settings(&settings)?;
+"#,
+        async: r#"
+let settings = client.upload_settings().await?.responsive_dimensions(false);
+client.set_upload_settings(&settings).await?;
+"#,
+    )]
     pub async fn set_upload_settings(&self, settings: &UploadSettings) -> Result<UploadSettings> {
         self.admin_call(
             "changing the upload settings",

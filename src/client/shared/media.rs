@@ -25,6 +25,7 @@ use crate::query::{DocumentStatus, FilterBuilder, Populate, PopulateField, Strap
 use crate::schema::AttributeType;
 use crate::version::ApiVersion;
 
+/// # Media: upload, list, update, delete
 #[maybe]
 impl Client {
     pub(crate) async fn multipart_form(
@@ -76,17 +77,21 @@ impl Client {
     /// [`Error::Media`] before any byte is sent. A file whose size changes before or during
     /// the upload fails with [`MediaError::SourceChanged`]; the request is aborted before
     /// its body is complete, so the server stores nothing.
-    ///
-    /// ```no_run
-    /// # #[cfg(feature = "async")]
-    /// # async fn demo(client: &strapi_kit::AsyncClient) -> strapi_kit::Result<()> {
-    /// use strapi_kit::UploadOptions;
-    /// let file = client
-    ///     .upload_file("hero.jpg", &UploadOptions::new().alternative_text("Our team"))
-    ///     .await?;
-    /// println!("{} at {}", file.id, file.url);
-    /// # Ok(()) }
-    /// ```
+    #[doc = example!(
+        sync: r#"
+use strapi_kit::UploadOptions;
+let file = client
+    .upload_file("hero.jpg", &UploadOptions::new().alternative_text("Our team"))?;
+println!("{} at {}", file.id, file.url);
+"#,
+        async: r#"
+use strapi_kit::UploadOptions;
+let file = client
+    .upload_file("hero.jpg", &UploadOptions::new().alternative_text("Our team"))
+    .await?;
+println!("{} at {}", file.id, file.url);
+"#,
+    )]
     pub async fn upload_file(
         &self,
         path: impl AsRef<Path>,
@@ -118,6 +123,21 @@ impl Client {
 
     /// Uploads bytes from memory under `file_name` (which also gives the MIME type, unless
     /// [`UploadOptions::mime`] is set).
+    #[doc = example!(
+        sync: r#"
+use strapi_kit::UploadOptions;
+let csv = "title\nHello\n".to_string();
+let file = client
+    .upload_bytes(csv.into_bytes(), "articles.csv", &UploadOptions::new().folder_path("/reports"))?;
+"#,
+        async: r#"
+use strapi_kit::UploadOptions;
+let csv = "title\nHello\n".to_string();
+let file = client
+    .upload_bytes(csv.into_bytes(), "articles.csv", &UploadOptions::new().folder_path("/reports"))
+    .await?;
+"#,
+    )]
     pub async fn upload_bytes(
         &self,
         data: impl Into<Bytes>,
@@ -144,6 +164,22 @@ impl Client {
     /// complete, so the server stores nothing. With
     /// [`allowed_types`](UploadOptions::allowed_types) its first bytes are read before the
     /// request for the type check (and then sent with the rest).
+    #[doc = example!(
+        sync: r#"
+use strapi_kit::UploadOptions;
+let data = std::io::Cursor::new(vec![0u8; 4096]); // any `Read + Send`
+let len = 4096;
+let file = client.upload_reader(Box::new(data), len, "backup.bin", &UploadOptions::new())?;
+"#,
+        async: r#"
+use strapi_kit::UploadOptions;
+let data = std::io::Cursor::new(vec![0u8; 4096]); // any `AsyncRead + Send + Unpin`
+let len = 4096;
+let file = client
+    .upload_reader(Box::new(data), len, "backup.bin", &UploadOptions::new())
+    .await?;
+"#,
+    )]
     pub async fn upload_reader(
         &self,
         reader: flavour::UploadReader,
@@ -316,6 +352,19 @@ impl Client {
     ///
     /// Strapi keeps the file's `hash`, `ext` and URL on purpose (links keep working), so the
     /// new bytes are served under the old name; `mime`, `size` and `name` change.
+    #[doc = example!(
+        sync: r#"
+use strapi_kit::UploadOptions;
+let file = client
+    .replace_media(42u64, "hero-v2.jpg", &UploadOptions::new())?;
+"#,
+        async: r#"
+use strapi_kit::UploadOptions;
+let file = client
+    .replace_media(42u64, "hero-v2.jpg", &UploadOptions::new())
+    .await?;
+"#,
+    )]
     pub async fn replace_media(
         &self,
         id: impl Into<EntryId>,
@@ -346,6 +395,21 @@ impl Client {
     /// started and the error is [`MediaError::Batch`] with the first failing index and path
     /// and the files that were uploaded (not deleted). [`upload_batch`](Self::upload_batch)
     /// gives a report per file, other concurrency and rollback.
+    #[doc = example!(
+        sync: r#"
+use strapi_kit::UploadOptions;
+let files = client
+    .upload_files(&["a.jpg", "b.jpg"], &UploadOptions::new())?;
+println!("{} uploaded", files.len());
+"#,
+        async: r#"
+use strapi_kit::UploadOptions;
+let files = client
+    .upload_files(&["a.jpg", "b.jpg"], &UploadOptions::new())
+    .await?;
+println!("{} uploaded", files.len());
+"#,
+    )]
     pub async fn upload_files<P: AsRef<Path>>(
         &self,
         paths: &[P],
@@ -364,23 +428,37 @@ impl Client {
     /// threads sharing the client). After a failure, with `stop_on_error`, no new file starts
     /// and those in flight finish; with `rollback`, the files this call uploaded are deleted
     /// again. An attachment is made once for the whole batch, after the uploads.
-    ///
-    /// ```no_run
-    /// # #[cfg(feature = "sync")]
-    /// # fn demo(client: &strapi_kit::SyncClient) -> strapi_kit::Result<()> {
-    /// use strapi_kit::{BatchOptions, UploadOptions};
-    /// let report = client.upload_batch(
-    ///     &["a.jpg", "b.jpg", "c.jpg"],
-    ///     &UploadOptions::new().on_progress(|p| {
-    ///         eprintln!("{}/{:?} bytes", p.batch_bytes, p.batch_total)
-    ///     }),
-    ///     &BatchOptions::new().concurrency(8),
-    /// )?;
-    /// for (index, path, error) in report.failures() {
-    ///     eprintln!("#{index} {}: {error}", path.display());
-    /// }
-    /// # Ok(()) }
-    /// ```
+    #[doc = example!(
+        sync: r#"
+use strapi_kit::{BatchOptions, UploadOptions};
+let report = client
+    .upload_batch(
+        &["a.jpg", "b.jpg", "c.jpg"],
+        &UploadOptions::new().on_progress(|p| {
+            eprintln!("{}/{:?} bytes", p.batch_bytes, p.batch_total)
+        }),
+        &BatchOptions::new().concurrency(8),
+    )?;
+for (index, path, error) in report.failures() {
+    eprintln!("item {index} {}: {error}", path.display());
+}
+"#,
+        async: r#"
+use strapi_kit::{BatchOptions, UploadOptions};
+let report = client
+    .upload_batch(
+        &["a.jpg", "b.jpg", "c.jpg"],
+        &UploadOptions::new().on_progress(|p| {
+            eprintln!("{}/{:?} bytes", p.batch_bytes, p.batch_total)
+        }),
+        &BatchOptions::new().concurrency(8),
+    )
+    .await?;
+for (index, path, error) in report.failures() {
+    eprintln!("item {index} {}: {error}", path.display());
+}
+"#,
+    )]
     pub async fn upload_batch<P: AsRef<Path>>(
         &self,
         paths: &[P],
@@ -758,6 +836,16 @@ impl Client {
     /// One file of the media library by numeric id (`GET /api/upload/files/{id}`). On
     /// Strapi 5 a `documentId` works too (looked up through the list endpoint, since the
     /// upload API itself only knows numeric ids).
+    #[doc = example!(
+        sync: r#"
+let file = client.get_media(42u64)?;
+println!("{} ({} bytes)", file.url, file.size);
+"#,
+        async: r#"
+let file = client.get_media(42u64).await?;
+println!("{} ({} bytes)", file.url, file.size);
+"#,
+    )]
     pub async fn get_media(&self, id: impl Into<EntryId>) -> Result<MediaFile> {
         let id = id.into();
         let s = id.checked()?;
@@ -790,6 +878,18 @@ impl Client {
     /// Lists files (`GET /api/upload/files`) with the content query builder: filters, sort,
     /// fields and pagination. Strapi ignores `pagination[…]` here, so the client sends the
     /// page as the top-level `start`/`limit` this endpoint reads.
+    #[doc = example!(
+        sync: r#"
+use strapi_kit::{FilterBuilder, StrapiQuery};
+let q = StrapiQuery::new().filter(FilterBuilder::new().eq("mime", "image/png"));
+let pngs = client.list_media(&q)?;
+"#,
+        async: r#"
+use strapi_kit::{FilterBuilder, StrapiQuery};
+let q = StrapiQuery::new().filter(FilterBuilder::new().eq("mime", "image/png"));
+let pngs = client.list_media(&q).await?;
+"#,
+    )]
     pub async fn list_media(&self, query: &StrapiQuery) -> Result<Vec<MediaFile>> {
         let version = self.version_for_media(query).await?;
         let qs = query.encode_for_upload_files(version)?;
@@ -819,6 +919,19 @@ impl Client {
 
     /// Changes a file's metadata (`POST /api/upload?id={id}` with `fileInfo`); fields not
     /// set in `change` keep their value.
+    #[doc = example!(
+        sync: r#"
+use strapi_kit::MediaUpdate;
+let file = client
+    .update_media(42u64, &MediaUpdate::new().alternative_text("The team in 2026"))?;
+"#,
+        async: r#"
+use strapi_kit::MediaUpdate;
+let file = client
+    .update_media(42u64, &MediaUpdate::new().alternative_text("The team in 2026"))
+    .await?;
+"#,
+    )]
     pub async fn update_media(
         &self,
         id: impl Into<EntryId>,
@@ -851,6 +964,18 @@ impl Client {
     /// `Ok(None)` when the file is gone but its record is not to be had: an attempt whose
     /// answer was lost deleted it, and the retry found nothing (a 404 after such an attempt
     /// is success, not [`Error::NotFound`]). An unknown id is still `NotFound`.
+    #[doc = example!(
+        sync: r#"
+if let Some(gone) = client.delete_media(42u64)? {
+    println!("deleted {}", gone.url);
+}
+"#,
+        async: r#"
+if let Some(gone) = client.delete_media(42u64).await? {
+    println!("deleted {}", gone.url);
+}
+"#,
+    )]
     pub async fn delete_media(&self, id: impl Into<EntryId>) -> Result<Option<MediaFile>> {
         let numeric = self.media_numeric_id(id.into()).await?;
         let call = FCall::new(

@@ -5,30 +5,46 @@
 //! `maybe` = `maybe_async::must_be_sync` and `reqwest::blocking`). Each flavour module
 //! provides the same names in its `flavour` module; nothing here may name a flavour.
 //! Logic that does no I/O belongs in `client::common`, compiled once.
+//!
+//! Doc examples are written for both flavours, `#[doc = example!(sync: r#"..."#, async:
+//! r#"..."#)]`: each flavour module defines `example!` to keep its own text, so each
+//! client page shows (and doctests) code in its own flavour. The `mod` lines below are in
+//! the order the client pages list the methods.
+
+// rustdoc lists the methods in the order the compiler meets the `impl` blocks, so these
+// modules come in a newcomer's reading order (blank lines keep rustfmt from sorting them).
+mod setup;
+
+mod content;
+
+mod documents;
+
+mod media;
+
+mod download;
+
+mod folders;
+
+mod paging;
+
+mod bulk;
+
+mod schema;
+
+mod auth;
 
 mod admin;
-mod auth;
-mod bulk;
-mod content;
-mod documents;
-mod download;
-mod folders;
-mod media;
-mod paging;
-mod schema;
 mod transport;
 
 use std::sync::{Arc, OnceLock};
-use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::redirect::Policy;
 
 use super::flavour::{self, maybe};
-use crate::client::common::{CallOptions, Core, ensure_crypto_provider, same_origin};
-use crate::config::{RetryPolicy, StrapiConfig};
+use crate::client::common::{CallOptions, Core, same_origin};
+use crate::config::StrapiConfig;
 use crate::error::{Error, Result};
-use crate::version::ApiVersion;
 
 pub use content::RawRequest;
 
@@ -123,140 +139,5 @@ impl std::fmt::Debug for Client {
             .field("base_url", &self.core.config.base_url().as_str())
             .field("api_version", &self.core.version())
             .finish_non_exhaustive()
-    }
-}
-
-impl Client {
-    /// Builds a client from a validated configuration.
-    ///
-    /// Fails only if the HTTP stack cannot be set up (e.g. no TLS backend).
-    pub fn new(config: StrapiConfig) -> Result<Self> {
-        ensure_crypto_provider();
-        Ok(Client {
-            http: Http::new(&config)?,
-            slots: Arc::new(flavour::Slots::new(config.max_concurrent_requests())),
-            admin_session: Arc::new(flavour::Lock::new(None)),
-            core: Arc::new(Core::new(config)?),
-            opts: CallOptions::default(),
-        })
-    }
-
-    /// Builds a client from `STRAPI_*` environment variables
-    /// (see [`StrapiConfig::from_env`]).
-    pub fn from_env() -> Result<Self> {
-        Self::new(StrapiConfig::from_env()?)
-    }
-
-    /// The configuration.
-    pub fn config(&self) -> &StrapiConfig {
-        &self.core.config
-    }
-
-    /// The server's API version: configured, or detected from a response so far.
-    pub fn api_version(&self) -> Option<ApiVersion> {
-        self.core.version()
-    }
-
-    /// Forgets the detected version (for a server upgraded while the client lives).
-    pub fn reset_version_detection(&self) {
-        self.core.reset_version();
-    }
-
-    /// A view of this client whose calls use another overall timeout (for a large upload,
-    /// say). It shares the connection pool.
-    ///
-    /// The timeout bounds each call as a whole: every attempt, the waits between retries
-    /// and reading the answer (for downloads too). When it runs out the call fails with
-    /// [`Error::Timeout`] and is not retried.
-    ///
-    /// ```no_run
-    /// # #[cfg(feature = "sync")]
-    /// # fn demo(client: &strapi_kit::SyncClient) -> strapi_kit::Result<()> {
-    /// use std::time::Duration;
-    /// let slow = client.with_timeout(Duration::from_secs(600));
-    /// slow.upload_file("video.mp4", &Default::default())?;
-    /// # Ok(()) }
-    /// ```
-    pub fn with_timeout(&self, timeout: Duration) -> Self {
-        let mut c = self.clone();
-        c.opts.timeout = Some(timeout);
-        c
-    }
-
-    /// A view of this client that sends one more header with each call to the configured
-    /// server (never to another origin, such as a CDN a media URL points to). A header of
-    /// the same name, from the configuration or an outer view, is replaced. Refused with
-    /// [`Error::InvalidInput`]: the headers [`StrapiConfigBuilder::default_header`](crate::StrapiConfigBuilder::default_header)
-    /// refuses.
-    pub fn with_header(&self, name: &str, value: &str) -> Result<Self> {
-        let (n, v) = crate::config::custom_header(name, value, self.core.auth_header().is_some())
-            .map_err(Error::InvalidInput)?;
-        let mut c = self.clone();
-        // Replaces a header of the same name (the config's or an outer view's).
-        c.http.headers.insert(n, v);
-        Ok(c)
-    }
-
-    /// The client a login made: credentials of its own, this client's views kept (its
-    /// custom headers except an `Authorization` of its own, which the JWT replaces).
-    fn with_login(&self, config: StrapiConfig) -> Result<Self> {
-        let mut client = Client::new(config)?;
-        client.opts = self.opts.clone();
-        client.http.headers = self.http.headers.clone();
-        client.http.headers.remove(reqwest::header::AUTHORIZATION);
-        if let Some(v) = self.core.version() {
-            client.core.set_version(v);
-        }
-        Ok(client)
-    }
-
-    /// A view of this client with another retry policy.
-    pub fn with_retry(&self, policy: RetryPolicy) -> Self {
-        let mut c = self.clone();
-        c.opts.retry = Some(policy);
-        c
-    }
-
-    fn retry_policy(&self) -> &RetryPolicy {
-        self.opts.retry.as_ref().unwrap_or(self.core.config.retry())
-    }
-}
-
-#[maybe]
-impl Client {
-    /// The server's API version, asking the server when it is not yet known.
-    ///
-    /// Strapi 5 lists its locales (`/api/i18n/locales`, always present in v5) with
-    /// `documentId`s; Strapi 4 without. When the probe is inconclusive (no permission,
-    /// i18n not installed) the answer is v4 if the plugin is missing and v5 otherwise,
-    /// and it is not remembered.
-    pub async fn detect_version(&self) -> Result<ApiVersion> {
-        if let Some(v) = self.core.version() {
-            return Ok(v);
-        }
-        let call = crate::client::common::Call::new(
-            reqwest::Method::GET,
-            self.core.api_url(&["i18n", "locales"], None),
-        );
-        match self.fetch(&call).await {
-            Ok(got) => {
-                let body: serde_json::Value = serde_json::from_slice(&got.body).unwrap_or_default();
-                match body.as_array().and_then(|a| a.first()) {
-                    Some(first) if first.get("documentId").is_some() => {
-                        self.core.set_version(ApiVersion::V5);
-                        Ok(ApiVersion::V5)
-                    }
-                    Some(_) => {
-                        self.core.set_version(ApiVersion::V4);
-                        Ok(ApiVersion::V4)
-                    }
-                    None => Ok(ApiVersion::V5),
-                }
-            }
-            // In v5 i18n is part of the core, so a missing route means v4 without i18n.
-            Err(e) if e.is_not_found() => Ok(ApiVersion::V4),
-            Err(e) if e.is_authorization() || e.is_authentication() => Ok(ApiVersion::V5),
-            Err(e) => Err(e),
-        }
     }
 }

@@ -11,6 +11,7 @@ use crate::error::Result;
 use crate::paging::Pager;
 use crate::query::StrapiQuery;
 
+/// # Paging: every entry of a collection
 impl Client {
     /// Every entry matching `query`, page after page, as an iterator (blocking client) or a
     /// stream (async client) of `Result<T>`.
@@ -31,30 +32,24 @@ impl Client {
     /// something stable (e.g. `createdAt` before the start) when that matters.
     ///
     /// Bad input (collection name, query) fails here, before any request.
-    ///
-    /// ```no_run
-    /// # #[cfg(feature = "sync")]
-    /// # fn demo(client: &strapi_kit::SyncClient) -> strapi_kit::Result<()> {
-    /// use strapi_kit::StrapiQuery;
-    /// #[derive(serde::Deserialize)]
-    /// struct Article { title: String }
-    /// for article in client.get_all_iter::<Article>("articles", &StrapiQuery::new())? {
-    ///     println!("{}", article?.title);
-    /// }
-    /// # Ok(()) }
-    /// ```
-    ///
-    /// ```no_run
-    /// # #[cfg(feature = "async")]
-    /// # async fn demo(client: &strapi_kit::AsyncClient) -> strapi_kit::Result<()> {
-    /// use strapi_kit::StrapiQuery;
-    /// let mut all = client.get_all_iter::<serde_json::Value>("articles", &StrapiQuery::new())?;
-    /// // `next` needs no trait import; it is also a `futures_util::Stream`.
-    /// while let Some(article) = all.next().await {
-    ///     println!("{}", article?["title"]);
-    /// }
-    /// # Ok(()) }
-    /// ```
+    #[doc = example!(
+        sync: r#"
+use strapi_kit::StrapiQuery;
+#[derive(serde::Deserialize)]
+struct Article { title: String }
+for article in client.get_all_iter::<Article>("articles", &StrapiQuery::new())? {
+    println!("{}", article?.title);
+}
+"#,
+        async: r#"
+use strapi_kit::StrapiQuery;
+let mut all = client.get_all_iter::<serde_json::Value>("articles", &StrapiQuery::new())?;
+// `next` needs no trait import; it is also a `futures_util::Stream`.
+while let Some(article) = all.next().await {
+    println!("{}", article?["title"]);
+}
+"#,
+    )]
     pub fn get_all_iter<T>(
         &self,
         collection: &str,
@@ -77,17 +72,22 @@ impl Client {
 impl Client {
     /// Every entry matching `query`, all pages collected (see
     /// [`get_all_iter`](Self::get_all_iter) for the paging rules). Fails at the first error.
-    ///
-    /// ```no_run
-    /// # #[cfg(feature = "sync")]
-    /// # fn demo(client: &strapi_kit::SyncClient) -> strapi_kit::Result<()> {
-    /// use strapi_kit::{FilterBuilder, StrapiQuery};
-    /// let q = StrapiQuery::new()
-    ///     .filter(FilterBuilder::new().eq("featured", true))
-    ///     .paginate(1, 100);
-    /// let all: Vec<serde_json::Value> = client.get_all("articles", &q)?;
-    /// # Ok(()) }
-    /// ```
+    #[doc = example!(
+        sync: r#"
+use strapi_kit::{FilterBuilder, StrapiQuery};
+let q = StrapiQuery::new()
+    .filter(FilterBuilder::new().eq("featured", true))
+    .paginate(1, 100);
+let all: Vec<serde_json::Value> = client.get_all("articles", &q)?;
+"#,
+        async: r#"
+use strapi_kit::{FilterBuilder, StrapiQuery};
+let q = StrapiQuery::new()
+    .filter(FilterBuilder::new().eq("featured", true))
+    .paginate(1, 100);
+let all: Vec<serde_json::Value> = client.get_all("articles", &q).await?;
+"#,
+    )]
     // The blocking flavour reads this `while let` as a loop over an `Iterator`.
     #[allow(clippy::while_let_on_iterator)]
     pub async fn get_all<T>(&self, collection: &str, query: &StrapiQuery) -> Result<Vec<T>>

@@ -11,6 +11,7 @@ use crate::client::common::from_slice;
 use crate::error::Result;
 use crate::schema::{Component, ContentType, check_uid};
 
+/// # Schema: content types and components
 #[maybe]
 impl Client {
     async fn builder_get(&self, segments: &[&str]) -> Result<Value> {
@@ -26,15 +27,18 @@ impl Client {
     ///
     /// Needs a token allowed to read the content-type builder (full access): a read-only
     /// token or the public role gets [`Error::Authorization`](crate::Error::Authorization).
-    ///
-    /// ```no_run
-    /// # #[cfg(feature = "sync")]
-    /// # fn demo(client: &strapi_kit::SyncClient) -> strapi_kit::Result<()> {
-    /// for ct in client.content_types()?.iter().filter(|ct| ct.is_api()) {
-    ///     println!("{} at /api/{} (draft & publish: {})", ct.uid, ct.route(), ct.draft_and_publish);
-    /// }
-    /// # Ok(()) }
-    /// ```
+    #[doc = example!(
+        sync: r#"
+for ct in client.content_types()?.iter().filter(|ct| ct.is_api()) {
+    println!("{} at /api/{} (draft & publish: {})", ct.uid, ct.route(), ct.draft_and_publish);
+}
+"#,
+        async: r#"
+for ct in client.content_types().await?.iter().filter(|ct| ct.is_api()) {
+    println!("{} at /api/{} (draft & publish: {})", ct.uid, ct.route(), ct.draft_and_publish);
+}
+"#,
+    )]
     pub async fn content_types(&self) -> Result<Vec<ContentType>> {
         let body = self.builder_get(&["content-types"]).await?;
         ContentType::list_from_json(&body)
@@ -43,6 +47,16 @@ impl Client {
     /// One content type by uid (`api::article.article`;
     /// `GET /api/content-type-builder/content-types/{uid}`). An unknown uid is
     /// [`Error::NotFound`](crate::Error::NotFound).
+    #[doc = example!(
+        sync: r#"
+let article = client.content_type("api::article.article")?;
+println!("{}", article.uid);
+"#,
+        async: r#"
+let article = client.content_type("api::article.article").await?;
+println!("{}", article.uid);
+"#,
+    )]
     pub async fn content_type(&self, uid: &str) -> Result<ContentType> {
         check_uid(uid)?;
         let body = self.builder_get(&["content-types", uid]).await?;
@@ -61,6 +75,18 @@ impl Client {
     }
 
     /// Every component (`GET /api/content-type-builder/components`).
+    #[doc = example!(
+        sync: r#"
+for c in client.components()? {
+    println!("{}", c.uid);
+}
+"#,
+        async: r#"
+for c in client.components().await? {
+    println!("{}", c.uid);
+}
+"#,
+    )]
     pub async fn components(&self) -> Result<Vec<Component>> {
         let body = self.builder_get(&["components"]).await?;
         Component::list_from_json(&body)
@@ -68,6 +94,14 @@ impl Client {
 
     /// One component by uid (`shared.seo`;
     /// `GET /api/content-type-builder/components/{uid}`).
+    #[doc = example!(
+        sync: r#"
+let seo = client.component("shared.seo")?;
+"#,
+        async: r#"
+let seo = client.component("shared.seo").await?;
+"#,
+    )]
     pub async fn component(&self, uid: &str) -> Result<Component> {
         check_uid(uid)?;
         let body = self.builder_get(&["components", uid]).await?;
