@@ -98,7 +98,6 @@ impl<R> Call<R> {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct CallOptions {
     pub timeout: Option<Duration>,
-    pub headers: HeaderMap,
     pub retry: Option<RetryPolicy>,
 }
 

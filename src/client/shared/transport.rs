@@ -263,9 +263,6 @@ impl Client {
                 rb = rb.header(AUTHORIZATION, h.clone());
             }
         }
-        if !self.opts.headers.is_empty() {
-            rb = rb.headers(self.opts.headers.clone());
-        }
         if !call.headers.is_empty() {
             rb = rb.headers(call.headers.clone());
         }
