@@ -9,6 +9,7 @@
 //! `STRAPI_V5_URL` + `STRAPI_V5_TOKEN` (and `STRAPI_V4_*`) point the tests at a running
 //! server instead; `STRAPI_V5_READ_TOKEN` and `STRAPI_V5_FOLDER_ID` are optional there.
 
+use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -61,6 +62,30 @@ pub fn v4() -> &'static Strapi {
     }
 }
 
+type Instances = Mutex<HashMap<String, &'static Result<Strapi, String>>>;
+static INSTANCES: OnceLock<Instances> = OnceLock::new();
+
+/// Another server of the same fixture app, started once per run under `name` with extra
+/// environment (e.g. a v5 in refresh-token mode, or a fresh, empty v5 to import into).
+///
+/// The first call for a name starts it (others wait for it); the same name always gives the
+/// same server, so the `env` of the first call wins. Not available against external servers.
+pub fn instance(version: ApiVersion, name: &str, env: &[(&str, &str)]) -> &'static Strapi {
+    let map = INSTANCES.get_or_init(Default::default);
+    // One lock for the whole start keeps two first calls from starting two servers; the
+    // servers start in a few seconds and named instances are few.
+    let mut guard = map.lock().unwrap_or_else(|p| p.into_inner());
+    let key = format!("{version:?}-{name}");
+    let entry = *guard
+        .entry(key)
+        .or_insert_with(|| Box::leak(Box::new(launch(version, name, env))));
+    drop(guard);
+    match entry {
+        Ok(s) => s,
+        Err(e) => panic!("Strapi {version:?} test server {name:?} unavailable: {e}"),
+    }
+}
+
 fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -94,12 +119,28 @@ fn start(version: ApiVersion) -> Result<Strapi, String> {
             _child: None,
         });
     }
+    launch(version, "", &[])
+}
+
+/// Starts a server of the fixture app for `version`; `name` tells apart extra instances
+/// (its work folder and log), `env` is added to (and overrides) the standard environment.
+fn launch(version: ApiVersion, name: &str, env: &[(&str, &str)]) -> Result<Strapi, String> {
+    let app_tag = match version {
+        ApiVersion::V4 => "V4",
+        ApiVersion::V5 => "V5",
+    };
+    let tag = if name.is_empty() {
+        app_tag.to_owned()
+    } else {
+        format!("{app_tag}-{name}")
+    };
+    let tag = tag.as_str();
     check_node()?;
     INSTALL.get_or_init(install).clone()?;
 
     let app = repo_root()
         .join("tests/strapi")
-        .join(tag.to_ascii_lowercase());
+        .join(app_tag.to_ascii_lowercase());
     let work = work_dir(tag)?;
     let public = work.join("public");
     std::fs::create_dir_all(public.join("uploads")).map_err(|e| e.to_string())?;
@@ -128,6 +169,7 @@ fn start(version: ApiVersion) -> Result<Strapi, String> {
         .env("STRAPI_TELEMETRY_DISABLED", "true")
         .env("STRAPI_DISABLE_UPDATE_NOTIFICATION", "true")
         .env("BROWSER", "none")
+        .envs(env.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::from(log))
         .stderr(Stdio::from(log2))
