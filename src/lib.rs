@@ -136,8 +136,8 @@ pub use error::{ApiError, Error, FieldError, MediaError, Result, UnexpectedReaso
 pub use folders::{Folder, FolderNode, UploadSettings};
 pub use ids::{EntryId, MAX_ID_LEN, MAX_URL_LEN};
 pub use media::{
-    BatchItem, BatchOptions, BatchOutcome, BatchReport, DownloadOptions, MediaUpdate, Progress,
-    ProgressFn, SendToken, UploadOptions,
+    BatchOptions, BatchReport, DownloadOptions, MediaUpdate, Progress, ProgressFn, SendToken,
+    UploadOptions,
 };
 pub use models::{
     Entry, EntryResponse, FocalPoint, ListResponse, MediaFile, MediaFormat, Meta, Pagination,
