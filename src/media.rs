@@ -511,7 +511,7 @@ impl BatchOptions {
 /// The report of [`upload_batch`](crate::AsyncClient::upload_batch): the one per-item
 /// report of the crate, with the file's path as input and the uploaded [`MediaFile`] as
 /// answer. A file deleted again by [`BatchOptions::rollback`] is
-/// [`BulkOutcome::RolledBack`](crate::BulkOutcome::RolledBack).
+/// [`BulkOutcome::RolledBack`].
 ///
 /// ```
 /// # fn show(report: strapi_kit::BatchReport) {
