@@ -61,6 +61,9 @@ mod shared;
 #[path = "all_entries_blocking.rs"]
 mod all_entries;
 
+#[path = "upload_blocking.rs"]
+mod upload;
+
 pub use all_entries::AllEntries;
 pub use flavour::UploadReader;
 pub use shared::{Client, RawRequest};
@@ -77,8 +80,8 @@ mod flavour {
     use bytes::Bytes;
 
     pub(crate) use maybe_async::must_be_sync as maybe;
-    pub(crate) use reqwest::blocking::multipart::{Form, Part};
-    pub(crate) use reqwest::blocking::{Client as HttpClient, RequestBuilder, Response};
+    pub(crate) use reqwest::blocking::Response;
+    pub(crate) use super::upload::{Form, HttpClient, Part, RequestBuilder};
 
     use crate::client::common::BodyError;
     use crate::media::PartMeter;
@@ -133,15 +136,21 @@ mod flavour {
             .collect()
     }
 
-    /// Builds the reqwest client. reqwest's blocking client waits for its runtime thread
-    /// to start, and that wait panics when made on a thread inside a tokio runtime (debug
-    /// builds check it); waiting on a plain thread of our own avoids it.
-    pub(crate) fn build_client(b: reqwest::blocking::ClientBuilder) -> reqwest::Result<HttpClient> {
-        if !in_tokio_runtime() {
-            return b.build();
-        }
-        std::thread::scope(|s| s.spawn(|| b.build()).join())
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    /// Builds the reqwest client, and keeps `uploads` (the same settings) for the client that
+    /// sends upload bodies, built on the first upload. reqwest's blocking client waits for
+    /// its runtime thread to start, and that wait panics when made on a thread inside a
+    /// tokio runtime (debug builds check it); waiting on a plain thread of our own avoids it.
+    pub(crate) fn build_client(
+        b: reqwest::blocking::ClientBuilder,
+        uploads: impl FnOnce() -> reqwest::ClientBuilder,
+    ) -> reqwest::Result<HttpClient> {
+        let inner = if !in_tokio_runtime() {
+            b.build()?
+        } else {
+            std::thread::scope(|s| s.spawn(|| b.build()).join())
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?
+        };
+        Ok(HttpClient::new(inner, uploads()))
     }
 
     fn in_tokio_runtime() -> bool {
@@ -159,7 +168,7 @@ mod flavour {
                     .into(),
             ));
         }
-        Ok(rb.send())
+        rb.send_checked()
     }
 
     /// Whether this thread may block: outside any tokio runtime, or where the runtime allows
@@ -299,7 +308,7 @@ mod flavour {
     }
 
     pub(crate) fn reader_part(reader: UploadReader, len: u64, meter: PartMeter) -> Part {
-        Part::reader_with_length(
+        Part::new(
             Metered {
                 inner: reader,
                 meter,
@@ -311,7 +320,7 @@ mod flavour {
 
     /// A reader that meters the bytes read through it (progress, and an error when the
     /// source gives more or fewer bytes than announced: reqwest then aborts the request).
-    struct Metered {
+    pub(crate) struct Metered {
         inner: UploadReader,
         meter: PartMeter,
         ended: bool,
