@@ -11,7 +11,8 @@
 //!
 //! ## The runtime rule
 //!
-//! Like `reqwest::blocking`, the client runs a small runtime on a thread of its own.
+//! Like `reqwest::blocking`, the client runs a small runtime on a thread of its own (and a
+//! second one from its first upload: upload bodies go through an async HTTP client there).
 //! Creating, cloning and dropping it is fine anywhere, inside a tokio runtime too. Its
 //! *calls* block, so do not make them on an async task's thread: there a call fails with
 //! [`Error::Config`](crate::Error::Config) saying so, before anything is sent (the check
@@ -79,9 +80,9 @@ mod flavour {
 
     use bytes::Bytes;
 
+    pub(crate) use super::upload::{Form, HttpClient, Part, RequestBuilder};
     pub(crate) use maybe_async::must_be_sync as maybe;
     pub(crate) use reqwest::blocking::Response;
-    pub(crate) use super::upload::{Form, HttpClient, Part, RequestBuilder};
 
     use crate::client::common::BodyError;
     use crate::media::PartMeter;
@@ -161,6 +162,12 @@ mod flavour {
     /// would stall every task of that thread (and reqwest would refuse it with a panic in debug
     /// builds, after the request went out). Nothing is sent then; the error says the way out.
     pub(crate) fn send(rb: RequestBuilder) -> crate::error::Result<reqwest::Result<Response>> {
+        check_may_block()?;
+        rb.send_checked()
+    }
+
+    /// An error when the calling thread drives an async runtime (see [`send`]).
+    pub(crate) fn check_may_block() -> crate::error::Result<()> {
         if !blocking_allowed() {
             return Err(crate::error::Error::Config(
                 "a SyncClient call cannot block a thread that runs async tasks: call it inside \
@@ -168,7 +175,7 @@ mod flavour {
                     .into(),
             ));
         }
-        rb.send_checked()
+        Ok(())
     }
 
     /// Whether this thread may block: outside any tokio runtime, or where the runtime allows

@@ -243,7 +243,9 @@ impl RequestBuilder {
             return Ok(self.inner.send());
         };
         let Some(lane) = self.uploads.lane() else {
-            return Ok(form.into_blocking().and_then(|f| self.inner.multipart(f).send()));
+            return Ok(form
+                .into_blocking()
+                .and_then(|f| self.inner.multipart(f).send()));
         };
         match self.inner.build() {
             Ok(request) => lane.send(request, form),

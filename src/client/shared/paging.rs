@@ -23,8 +23,11 @@ impl Client {
     /// - `id:asc` is appended as the last sort key unless the query already sorts by `id`:
     ///   without a total order the database may order rows differently from one page to the
     ///   next (ties on your sort keys included), which skips some and repeats others.
-    /// - The async stream sends the request for the next page as soon as a page arrives, so
-    ///   it is under way while you consume the current one.
+    /// - The request for the next page goes out as soon as a page arrives (the blocking
+    ///   iterator sends it from a thread of its own), so it is under way while you consume
+    ///   the current one. One page at most is fetched ahead. Dropping the iterator or stream
+    ///   starts nothing more: the async stream cancels the request ahead; the blocking
+    ///   iterator's thread finishes it (within the client's timeout), drops it and ends.
     /// - An error (HTTP, decoding, or a server answering another page than asked) is yielded
     ///   once, after the entries already received, and ends the walk.
     ///
