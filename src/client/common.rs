@@ -461,14 +461,24 @@ impl Core {
         body: &[u8],
         list: bool,
     ) -> Result<R> {
-        // Fast path: a known v5 server needs no normalisation, so decode straight from the
-        // bytes without building a JSON tree first.
-        if self.version() == Some(ApiVersion::V5) {
-            let mut de = serde_json::Deserializer::from_slice(body);
-            if let Ok(r) = R::deserialize(&mut de) {
-                if de.end().is_ok() {
-                    return Ok(r);
+        // Fast path: a v5 body needs no normalisation, so it is decoded straight from the
+        // bytes without building a JSON tree first: on a known v5 server, and while the
+        // version is unknown when the body's first entry shows v5 (and `data` the expected
+        // shape; the version is remembered once the body decoded).
+        let (fast, learned) = match self.version() {
+            Some(ApiVersion::V5) => (true, false),
+            Some(ApiVersion::V4) => (false, false),
+            None => {
+                let v5 = version::sniff(body) == Some((ApiVersion::V5, list));
+                (v5, v5)
+            }
+        };
+        if fast {
+            if let Some(r) = direct::<R>(body) {
+                if learned {
+                    self.set_version(ApiVersion::V5);
                 }
+                return Ok(r);
             }
             // Fall through for a precise error.
         }
@@ -498,6 +508,14 @@ impl Core {
             Err(_) => from_value(self.parse_body(status, body)?),
         }
     }
+}
+
+/// `body` decoded straight into `R` (no tree), if it decodes.
+fn direct<R: DeserializeOwned>(body: &[u8]) -> Option<R> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let r = R::deserialize(&mut de).ok()?;
+    de.end().ok()?;
+    Some(r)
 }
 
 /// Deserialises a JSON tree into `T`, naming the path that failed.
