@@ -75,6 +75,14 @@ const EXTRA: &[(&str, &str)] = &[
         "JSON-parse + decode `v5_list_100.json` into a user struct (title, slug, views, author name, cover url), version known",
     ),
     (
+        "v4_typed",
+        "JSON-parse + decode `v4_list_100.json` into the same user struct, flattened in one pass",
+    ),
+    (
+        "v4_parse_tree",
+        "JSON-parse + decode `v4_list_100.json`, version unknown, through the `Value` tree (the path before the one-pass flattening)",
+    ),
+    (
         "v5_parse_tree",
         "JSON-parse + decode `v5_list_100.json`, version unknown, through the `Value` tree (the path before the sniff)",
     ),
@@ -182,11 +190,19 @@ fn decode_tree(mut value: Value) -> List {
 }
 
 /// The client's decoding of a list body whose version it does not know yet: a body whose
-/// first entry shows v5 straight from the bytes (`src/version.rs`'s `sniff`, compiled in
-/// here as the client compiles it), any other through the tree.
+/// first entry shows v5 straight from the bytes, one that shows v4 flattened in one pass
+/// (`src/version.rs`'s `sniff` and `decode_v4`, compiled in here as the client compiles
+/// them), any other through the tree.
 fn parse_and_decode(raw: &[u8]) -> List {
-    if client_version::sniff(raw) == Some((client_version::ApiVersion::V5, true)) {
-        return decode_known_v5(raw);
+    use client_version::ApiVersion as V;
+    match client_version::sniff(raw) {
+        Some((V::V5, true)) => return decode_known_v5(raw),
+        Some((V::V4, true)) => {
+            if let Some(list) = client_version::decode_v4(raw) {
+                return list;
+            }
+        }
+        _ => {}
     }
     decode_tree(serde_json::from_slice(raw).expect("valid JSON"))
 }
@@ -247,6 +263,10 @@ fn check(inputs: &Inputs) {
     assert_eq!(v4.data.len(), 100);
     assert_eq!(v5.data.len(), 100);
     assert_eq!(decode_known_v5(&inputs.v5_raw), v5);
+    // The fast paths are taken, and give what the tree gives.
+    assert!(client_version::decode_v4::<List>(&inputs.v4_raw).is_some());
+    assert_eq!(parse_and_decode_tree(&inputs.v4_raw), v4);
+    assert_eq!(parse_and_decode_tree(&inputs.v5_raw), v5);
     // The v4 list flattens to the v5 shape at every depth (author and cover unwrapped).
     assert_eq!(
         v4.data[0].attributes["title"],

@@ -465,18 +465,26 @@ impl Core {
         // bytes without building a JSON tree first: on a known v5 server, and while the
         // version is unknown when the body's first entry shows v5 (and `data` the expected
         // shape; the version is remembered once the body decoded).
+        // A v4 body is flattened while it is decoded, also without a tree, when its shape
+        // allows (see `version::decode_v4`).
+        let sniffed = || version::sniff(body).filter(|&(_, is_list)| is_list == list);
         let (fast, learned) = match self.version() {
-            Some(ApiVersion::V5) => (true, false),
-            Some(ApiVersion::V4) => (false, false),
-            None => {
-                let v5 = version::sniff(body) == Some((ApiVersion::V5, list));
-                (v5, v5)
-            }
+            Some(ApiVersion::V5) => (Some(ApiVersion::V5), false),
+            // The tree path checks the shape of `data` first: so does this one.
+            Some(ApiVersion::V4) => (sniffed().map(|_| ApiVersion::V4), false),
+            None => match sniffed() {
+                Some((v, _)) => (Some(v), true),
+                None => (None, false),
+            },
         };
-        if fast {
-            if let Some(r) = direct::<R>(body) {
+        if let Some(v) = fast {
+            let decoded = match v {
+                ApiVersion::V5 => direct::<R>(body),
+                ApiVersion::V4 => version::decode_v4::<R>(body),
+            };
+            if let Some(r) = decoded {
                 if learned {
-                    self.set_version(ApiVersion::V5);
+                    self.set_version(v);
                 }
                 return Ok(r);
             }
