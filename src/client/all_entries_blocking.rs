@@ -1,5 +1,5 @@
 //! The blocking `AllEntries`: an [`Iterator`] over every entry of a query, page after page,
-//! with the next page fetched on a thread of its own while the current one is consumed.
+//! with the next pages fetched on threads of their own while the current one is consumed.
 //! The paging rules are `crate::paging::Pager`'s; this only does the fetching.
 
 use std::collections::VecDeque;
@@ -10,21 +10,23 @@ use serde::de::DeserializeOwned;
 use super::shared::Client;
 use crate::error::{Error, Result};
 use crate::models::ListResponse;
-use crate::paging::Pager;
+use crate::paging::{AHEAD, Pager};
+use crate::query::StrapiQuery;
 
-/// The page being fetched ahead: its fetching thread sends it here once.
-type InFlight<T> = mpsc::Receiver<Result<ListResponse<T>>>;
+/// A page being fetched ahead, and its query: its fetching thread sends it here once.
+type InFlight<T> = (StrapiQuery, mpsc::Receiver<Result<ListResponse<T>>>);
 
 /// Every entry of a query, fetched page by page as you iterate (from
-/// [`Client::get_all_iter`]), the next page while you consume the current one. Yields
-/// `Result<T>`; after an error it ends.
+/// [`Client::get_all_iter`]), the next pages (two at most) while you consume the current
+/// one. Yields `Result<T>`; after an error it ends.
 #[must_use = "an iterator does nothing until iterated"]
 pub struct AllEntries<T> {
     client: Client,
     collection: String,
     pager: Pager,
     buffered: VecDeque<T>,
-    in_flight: Option<InFlight<T>>,
+    /// The pages ahead, in order: at most [`AHEAD`].
+    in_flight: VecDeque<InFlight<T>>,
 }
 
 impl<T> std::fmt::Debug for AllEntries<T> {
@@ -32,7 +34,7 @@ impl<T> std::fmt::Debug for AllEntries<T> {
         f.debug_struct("AllEntries")
             .field("collection", &self.collection)
             .field("buffered", &self.buffered.len())
-            .field("in_flight", &self.in_flight.is_some())
+            .field("in_flight", &self.in_flight.len())
             .field("total", &self.pager.total())
             .field("done", &self.pager.is_done())
             .finish_non_exhaustive()
@@ -46,7 +48,7 @@ impl<T> AllEntries<T> {
             collection,
             pager,
             buffered: VecDeque::new(),
-            in_flight: None,
+            in_flight: VecDeque::new(),
         }
     }
 
@@ -109,41 +111,51 @@ impl<T> AllEntries<T> {
 }
 
 impl<T: DeserializeOwned + Send + 'static> AllEntries<T> {
-    /// Starts fetching the next page, if there is one, on a thread of its own. One page at
-    /// most is fetched ahead. Should the iterator be dropped first, the thread finishes that
-    /// one request (bounded by the client's timeout), drops the page and ends.
+    /// Starts fetching the next pages (up to [`AHEAD`] in flight), each on a thread of its
+    /// own. Should the iterator be dropped first, each thread finishes its one request
+    /// (bounded by the client's timeout), drops the page and ends.
     fn start_next(&mut self) {
-        let Some(query) = self.pager.next_query() else {
-            return;
-        };
-        let (tx, rx) = mpsc::sync_channel(1);
-        let client = self.client.clone();
-        let collection = self.collection.clone();
-        let spawned = std::thread::Builder::new()
-            .name("strapi-kit-page".into())
-            .spawn(move || {
-                let _ = tx.send(client.get_many::<T>(&collection, &query));
-            });
-        // Without a thread the page is fetched when it is needed, as without prefetch.
-        if spawned.is_ok() {
-            self.in_flight = Some(rx);
+        while self.in_flight.len() < AHEAD {
+            let Some(query) = self.pager.query_ahead(self.in_flight.len() as u64) else {
+                return;
+            };
+            let (tx, rx) = mpsc::sync_channel(1);
+            let client = self.client.clone();
+            let collection = self.collection.clone();
+            let q = query.clone();
+            let spawned = std::thread::Builder::new()
+                .name("strapi-kit-page".into())
+                .spawn(move || {
+                    let _ = tx.send(client.get_many::<T>(&collection, &q));
+                });
+            // Without a thread the page is fetched when it is needed, as without prefetch.
+            if spawned.is_err() {
+                return;
+            }
+            self.in_flight.push_back((query, rx));
         }
     }
 
     /// The next page: the one fetched ahead, else fetched now.
     fn next_page(&mut self) -> Option<Result<ListResponse<T>>> {
-        if let Some(rx) = self.in_flight.take() {
-            // Waiting blocks like a request would: refused on an async task's thread.
-            if let Err(e) = super::flavour::check_may_block() {
-                return Some(Err(e));
-            }
-            return Some(rx.recv().unwrap_or_else(|_| {
-                Err(Error::Config(
-                    "the thread fetching the next page stopped unexpectedly".into(),
-                ))
-            }));
-        }
         let query = self.pager.next_query()?;
+        match self.in_flight.pop_front() {
+            Some((asked, rx)) if asked == query => {
+                // Waiting blocks like a request would: refused on an async task's thread.
+                if let Err(e) = super::flavour::check_may_block() {
+                    return Some(Err(e));
+                }
+                return Some(rx.recv().unwrap_or_else(|_| {
+                    Err(Error::Config(
+                        "the thread fetching the next page stopped unexpectedly".into(),
+                    ))
+                }));
+            }
+            // Fetched with a page size the server has since shown to be another: the pages
+            // ahead are dropped (their threads end on their own) and fetched again.
+            Some(_) => self.in_flight.clear(),
+            None => {}
+        }
         Some(self.client.get_many::<T>(&self.collection, &query))
     }
 }
@@ -160,6 +172,7 @@ impl<T: DeserializeOwned + Send + 'static> Iterator for AllEntries<T> {
                 Ok(page) => page,
                 Err(e) => {
                     self.pager.stop();
+                    self.in_flight.clear();
                     return Some(Err(e));
                 }
             };
@@ -167,10 +180,14 @@ impl<T: DeserializeOwned + Send + 'static> Iterator for AllEntries<T> {
                 .pager
                 .record(page.meta.pagination.as_ref(), page.data.len())
             {
+                self.in_flight.clear();
                 return Some(Err(e));
             }
             self.buffered.extend(page.data);
-            // The next page is under way while this one is consumed.
+            if self.pager.is_done() {
+                self.in_flight.clear();
+            }
+            // The next pages are under way while this one is consumed.
             self.start_next();
         }
     }
