@@ -350,6 +350,14 @@ fn op<'a>(inputs: &'a Inputs, key: &str) -> Box<dyn FnMut() + 'a> {
         "v4_parse_norm" => Box::new(|| drop(black_box(parse_and_decode(black_box(&i.v4_raw))))),
         "v5_parse_norm" => Box::new(|| drop(black_box(parse_and_decode(black_box(&i.v5_raw))))),
         "error_parse" => Box::new(|| drop(black_box(error_parse(black_box(&i.err_raw))))),
+        "v4_typed" => Box::new(|| {
+            let l: ListResponse<Entry<Article>> =
+                client_version::decode_v4(black_box(&i.v4_raw)).unwrap();
+            drop(black_box(l))
+        }),
+        "v4_parse_tree" => {
+            Box::new(|| drop(black_box(parse_and_decode_tree(black_box(&i.v4_raw)))))
+        }
         "v5_parse_tree" => {
             Box::new(|| drop(black_box(parse_and_decode_tree(black_box(&i.v5_raw)))))
         }
