@@ -45,5 +45,8 @@ mod attach_faults;
 #[path = "cases/uploads.rs"]
 mod uploads;
 
+#[path = "cases/perf_paths.rs"]
+mod perf_paths;
+
 #[path = "cases/admin_auth.rs"]
 mod admin_auth;
