@@ -314,7 +314,9 @@ fn version_query(ct: &ContentType, locale: Option<&str>, status: RecordStatus) -
             RecordStatus::Draft => DocumentStatus::Draft,
         });
     }
-    q.fields(["documentId"])
+    // No `fields` here: on Strapi 5.54 a publish with `fields` loses the unidirectional
+    // relations other published entries have to the one published (verified).
+    q
 }
 
 /// # Export and import
@@ -1048,7 +1050,9 @@ println!("created {}, relations {}", done.created, done.relations);
                 };
                 // Our own document (another locale of it) or one nobody else claimed.
                 if own.as_deref() == Some(d) || !run.state.taken.contains(d) {
-                    found = Some((d.to_owned(), recovering));
+                    // After a crash with this create under way, what matches is taken to
+                    // be that create (it cannot be told from a conflict).
+                    found = Some((d.to_owned(), recovering || pending));
                     break;
                 }
             }
