@@ -47,3 +47,6 @@ mod uploads;
 
 #[path = "cases/admin_auth.rs"]
 mod admin_auth;
+
+#[path = "cases/transfer_faults.rs"]
+mod transfer_faults;

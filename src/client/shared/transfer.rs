@@ -226,6 +226,8 @@ struct Run<'a> {
     /// Keys seen with a published record (dry runs cannot ask the journal).
     published_keys: HashSet<String>,
     report: ImportReport,
+    /// Fields already warned about.
+    warned: HashSet<String>,
 }
 
 impl Run<'_> {
@@ -285,6 +287,16 @@ impl Run<'_> {
             let Some(target) = ct.attributes.get(field).and_then(|a| a.target.clone()) else {
                 continue;
             };
+            if !self.types.contains_key(&target) {
+                // A type that is not in the export: the field is left as the target has it.
+                if self.warned.insert(format!("{}.{field}", ct.uid)) {
+                    self.report.warnings.push(format!(
+                        "{}.{field} points at {target}, which is not in the export: not written",
+                        ct.uid
+                    ));
+                }
+                continue;
+            }
             let mut set = Vec::new();
             for r in refs {
                 match self.resolve(&target, r) {
@@ -855,6 +867,7 @@ println!("created {}, relations {}", done.created, done.relations);
             types,
             v4_ids: HashMap::new(),
             published_keys: HashSet::new(),
+            warned: HashSet::new(),
             report: ImportReport {
                 dry_run: options.dry_run,
                 ..ImportReport::default()
@@ -1106,6 +1119,11 @@ println!("created {}, relations {}", done.created, done.relations);
             } else if overwrite {
                 run.report.updated += 1;
             } else {
+                // Kept as it is: its relations and draft are not written either (in a dry
+                // run only remembered, the journal is not written).
+                run.record(StateEvent::Done {
+                    k: format!("s|{key}"),
+                })?;
                 run.report.skipped += 1;
             }
             return Ok(());
@@ -1166,8 +1184,8 @@ println!("created {}, relations {}", done.created, done.relations);
                     let key = rec.key(&t.uid);
                     let modified =
                         rec.status == RecordStatus::Draft && run.published_keys.contains(&key);
-                    if modified {
-                        continue; // written whole in the drafts pass
+                    if modified || run.state.done.contains(&format!("s|{key}")) {
+                        continue; // written whole in the drafts pass, or kept as it was
                     }
                     let step = format!(
                         "r|{}|{key}",
@@ -1222,8 +1240,10 @@ println!("created {}, relations {}", done.created, done.relations);
                     Some(t.drafts.records),
                 );
                 let key = rec.key(&t.uid);
-                if !run.published_keys.contains(&key) {
-                    continue; // created as a draft in the entries pass
+                if !run.published_keys.contains(&key)
+                    || run.state.done.contains(&format!("s|{key}"))
+                {
+                    continue; // created as a draft in the entries pass, or kept as it was
                 }
                 let step = format!("d|{key}");
                 if run.state.done.contains(&step) {

@@ -663,3 +663,172 @@ async fn export_import_round_trip() {
     let after = snapshot(&target, true).await;
     assert_eq!(after, got);
 }
+
+/// Into the same server, books only: every book's unique `code` is already there. Fail
+/// stops at the first, a dry run and Skip link to the existing entries and write nothing,
+/// Update overwrites them; no book is doubled. A Strapi 4 target is refused.
+#[maybe]
+#[the_test]
+async fn unique_field_conflicts_on_the_same_server() {
+    let _guard = lock();
+    let c = client_for(server());
+    let tag = unique("tc");
+    seed(&c, &tag).await;
+    let dir = TempDir::new("export-books");
+    source_export_books(&c, dir.path()).await;
+    if !is_v5() {
+        let r = c.import(dir.path(), &ImportOptions::new()).await;
+        assert!(
+            matches!(&r, Err(Error::InvalidInput(m)) if m.contains("Strapi 5 servers only")),
+            "{r:?}"
+        );
+        assert!(!dir.path().join("import-state.jsonl").exists());
+        return;
+    }
+    let count = |c: &Client| {
+        let c = c.clone();
+        async move {
+            let all: Vec<Value> = c
+                .get_all(
+                    "books",
+                    &StrapiQuery::new()
+                        .all_locales()
+                        .status(DocumentStatus::Draft),
+                )
+                .await
+                .unwrap();
+            all.len()
+        }
+    };
+    let before = count(&c).await;
+    let state = |name: &str| dir.path().join(name);
+
+    let failed = c
+        .import(
+            dir.path(),
+            &ImportOptions::new()
+                .conflict(ConflictPolicy::Fail)
+                .state_file(state("fail.jsonl")),
+        )
+        .await;
+    assert!(matches!(&failed, Err(Error::Conflict(_))), "{failed:?}");
+
+    let plan = c
+        .import(
+            dir.path(),
+            &ImportOptions::new()
+                .dry_run(true)
+                .state_file(state("dry.jsonl")),
+        )
+        .await
+        .unwrap();
+    assert!(
+        plan.skipped > 0 && plan.created == 0 && plan.relations == 0,
+        "{plan:?}"
+    );
+    assert!(!state("dry.jsonl").exists());
+
+    let skipped = c
+        .import(
+            dir.path(),
+            &ImportOptions::new().state_file(state("skip.jsonl")),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            skipped.skipped,
+            skipped.created,
+            skipped.relations,
+            skipped.drafts
+        ),
+        (plan.skipped, 0, 0, 0),
+        "{skipped:?}"
+    );
+    assert!(
+        skipped.media_reused >= 3,
+        "the same files, found by hash: {skipped:?}"
+    );
+
+    let updated = c
+        .import(
+            dir.path(),
+            &ImportOptions::new()
+                .conflict(ConflictPolicy::Update)
+                .state_file(state("update.jsonl")),
+        )
+        .await
+        .unwrap();
+    assert!(
+        updated
+            .warnings
+            .iter()
+            .any(|w| w.contains("api::shelf.shelf, which is not in the export")),
+        "{:?}",
+        updated.warnings
+    );
+    assert_eq!(
+        (updated.updated, updated.created),
+        (plan.skipped, 0),
+        "{updated:?}"
+    );
+    let after = count(&c).await;
+    assert_eq!(after, before, "no book doubled");
+}
+
+/// The books of this module's server, exported (metadata of the media only).
+#[maybe]
+async fn source_export_books(c: &Client, dir: &std::path::Path) {
+    let r = c
+        .export(&ExportOptions::new().types(["books"]), dir)
+        .await
+        .unwrap();
+    assert_eq!(r.types.len(), 1);
+    assert!(!dir.join("files").exists());
+}
+
+/// The export's files are checked before the import asks the target anything: a record
+/// file changed after the export is refused, and so is one the manifest lists outside the
+/// directory. A schema the target does not have is listed in full, before any write.
+#[maybe]
+#[the_test]
+async fn a_changed_export_or_another_schema_is_refused_before_writing() {
+    let _guard = lock();
+    let c = client_for(server());
+    let dir = TempDir::new("export-check");
+    source_export_books(&c, dir.path()).await;
+    let manifest_path = dir.path().join("manifest.json");
+    let manifest: Value = serde_json::from_slice(&std::fs::read(&manifest_path).unwrap()).unwrap();
+
+    // Another schema: a field and a type the target does not have (checksum redone).
+    let schema_path = dir.path().join("schema.json");
+    let mut schema: Value = serde_json::from_slice(&std::fs::read(&schema_path).unwrap()).unwrap();
+    schema["contentTypes"][0]["attributes"]["isbn"] = json!({"type": "string"});
+    let mut ghost = schema["contentTypes"][0].clone();
+    ghost["uid"] = json!("api::ghost.ghost");
+    schema["contentTypes"].as_array_mut().unwrap().push(ghost);
+    let bytes = serde_json::to_vec(&schema).unwrap();
+    std::fs::write(&schema_path, &bytes).unwrap();
+    let mut m = manifest.clone();
+    m["schema"]["checksum"] = json!(strapi_kit::transfer::format::Checksum::of(&bytes));
+    std::fs::write(&manifest_path, serde_json::to_vec(&m).unwrap()).unwrap();
+    let r = c.import(dir.path(), &ImportOptions::new()).await;
+    match &r {
+        Err(Error::InvalidInput(msg)) if is_v5() => {
+            assert!(
+                msg.contains("api::book.book has no field \"isbn\""),
+                "{msg}"
+            );
+            assert!(
+                msg.contains("content type api::ghost.ghost is missing"),
+                "{msg}"
+            );
+        }
+        Err(Error::InvalidInput(msg)) => assert!(msg.contains("Strapi 5 servers only"), "{msg}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        !dir.path().join("import-state.jsonl").exists(),
+        "nothing written"
+    );
+}
