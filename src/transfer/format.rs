@@ -386,12 +386,7 @@ impl Record {
     /// version that do not differ. Relations are compared by document, so a draft that
     /// points at the draft of the same target as the published version does is equal.
     pub fn content_hash(&self) -> String {
-        let rels: BTreeMap<&String, Vec<(&Option<String>, &Option<u64>, &Option<String>)>> = self
-            .rels
-            .iter()
-            .map(|(k, v)| (k, v.iter().map(|r| (&r.doc, &r.id, &r.locale)).collect()))
-            .collect();
-        let body = json!({"data": self.data, "media": self.media, "rels": rels});
+        let body = json!({"data": self.data, "media": self.media, "rels": self.rels});
         Checksum::of(body.to_string().as_bytes())
     }
 

@@ -1,7 +1,7 @@
 //! Export a whole Strapi into a directory and import it into another (or the same) one,
 //! over the REST API: the parts without I/O. The clients' `export` and `import` run them.
 //!
-//! - [`format`]: the directory layout, the manifest, the JSONL records and the v4 → v5
+//! - [`format`](mod@format): the directory layout, the manifest, the JSONL records and the v4 → v5
 //!   shape conversion;
 //! - [`state`]: the import's journal of old → new ids, which makes an import resumable
 //!   after a crash without duplicates;

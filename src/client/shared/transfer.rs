@@ -335,7 +335,7 @@ fn version_query(ct: &ContentType, locale: Option<&str>, status: RecordStatus) -
 #[maybe]
 impl Client {
     /// Exports content types, media and the schema into `dir` (see
-    /// [`crate::transfer`] and [`format`](crate::transfer::format) for the layout).
+    /// [`crate::transfer`] and [`format`](mod@crate::transfer::format) for the layout).
     ///
     /// Every locale, draft and published versions, components and dynamic zones;
     /// relations as references; media metadata and, with

@@ -518,6 +518,8 @@ fn import_killed_at(target: &strapi::Strapi, dir: &std::path::Path, at: usize) -
 
 /// The whole round trip: seed → export → import into a fresh v5 → compare; from v5 the
 /// import is killed half-way and rerun.
+// Each test runs on its own thread (and runtime): the lock only orders them.
+#[allow(clippy::await_holding_lock)]
 #[maybe]
 #[the_test]
 async fn export_import_round_trip() {
@@ -641,8 +643,7 @@ async fn export_import_round_trip() {
     let text = std::fs::read_to_string(&journal).unwrap();
     let lost = text
         .lines()
-        .filter(|l| l.contains("\"t\":\"map\"") && l.contains("\"k\":\"e|api::shelf.shelf|"))
-        .last()
+        .rfind(|l| l.contains("\"t\":\"map\"") && l.contains("\"k\":\"e|api::shelf.shelf|"))
         .unwrap()
         .to_owned();
     let kept: String = text
@@ -667,6 +668,8 @@ async fn export_import_round_trip() {
 /// Into the same server, books only: every book's unique `code` is already there. Fail
 /// stops at the first, a dry run and Skip link to the existing entries and write nothing,
 /// Update overwrites them; no book is doubled. A Strapi 4 target is refused.
+// Each test runs on its own thread (and runtime): the lock only orders them.
+#[allow(clippy::await_holding_lock)]
 #[maybe]
 #[the_test]
 async fn unique_field_conflicts_on_the_same_server() {
@@ -790,6 +793,8 @@ async fn source_export_books(c: &Client, dir: &std::path::Path) {
 /// The export's files are checked before the import asks the target anything: a record
 /// file changed after the export is refused, and so is one the manifest lists outside the
 /// directory. A schema the target does not have is listed in full, before any write.
+// Each test runs on its own thread (and runtime): the lock only orders them.
+#[allow(clippy::await_holding_lock)]
 #[maybe]
 #[the_test]
 async fn a_changed_export_or_another_schema_is_refused_before_writing() {
