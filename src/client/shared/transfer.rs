@@ -97,8 +97,17 @@ fn read_export_journal(dir: &Path) -> Result<HashMap<String, FileEntry>> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(HashMap::new()),
         Err(e) => return Err(Error::io(&path, e)),
     };
+    // A torn last line (a crash while writing it) is a part to redo; it is cut off so that
+    // the next line starts on a line of its own.
+    let valid = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    if valid < bytes.len() {
+        let f = OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .map_err(|e| Error::io(&path, e))?;
+        f.set_len(valid as u64).map_err(|e| Error::io(&path, e))?;
+    }
     let mut done = HashMap::new();
-    // A torn last line (a crash while writing it) is a part to redo.
     for line in bytes.split(|&b| b == b'\n') {
         if let Ok(v) = serde_json::from_slice::<Value>(line) {
             if let (Some(part), Some(file)) = (v.get("part").and_then(Value::as_str), v.get("file"))

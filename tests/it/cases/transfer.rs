@@ -777,6 +777,33 @@ async fn unique_field_conflicts_on_the_same_server() {
     );
     let after = count(&c).await;
     assert_eq!(after, before, "no book doubled");
+    // Its shelf (a type not in this export) is as it was.
+    let b1: Vec<Value> = c
+        .get_all(
+            "books",
+            &StrapiQuery::new()
+                .filter(FilterBuilder::new().eq("title", format!("{tag} B1").as_str()))
+                .populate_all()
+                .status(DocumentStatus::Published),
+        )
+        .await
+        .unwrap();
+    assert_eq!(b1[0]["shelf"]["name"], json!(format!("{tag} A")), "{b1:?}");
+
+    // A journal belongs to one target.
+    let other = state("other.jsonl");
+    std::fs::write(
+        &other,
+        "{\"t\":\"target\",\"url\":\"http://elsewhere:1337/\"}\n",
+    )
+    .unwrap();
+    let r = c
+        .import(dir.path(), &ImportOptions::new().state_file(&other))
+        .await;
+    assert!(
+        matches!(&r, Err(Error::InvalidInput(m)) if m.contains("another server")),
+        "{r:?}"
+    );
 }
 
 /// The books of this module's server, exported (metadata of the media only).
@@ -835,5 +862,54 @@ async fn a_changed_export_or_another_schema_is_refused_before_writing() {
     assert!(
         !dir.path().join("import-state.jsonl").exists(),
         "nothing written"
+    );
+}
+
+/// An export cut short (no manifest yet, the last part unfinished) resumes: the finished
+/// parts are kept, the rest is done, and the manifest is the same as an uninterrupted one's.
+// Each test runs on its own thread (and runtime): the lock only orders them.
+#[allow(clippy::await_holding_lock)]
+#[maybe]
+#[the_test]
+async fn an_interrupted_export_resumes() {
+    let _guard = lock();
+    let c = client_for(server());
+    let dir = TempDir::new("export-resume");
+    let first = c
+        .export(&ExportOptions::new().types(TYPES), dir.path())
+        .await
+        .unwrap();
+    assert_eq!(first.resumed_parts, 0);
+    assert!(
+        first.folders.is_some(),
+        "folders are listed with admin credentials"
+    );
+    assert!(dir.path().join("folders.json").exists());
+    let manifest = |d: &std::path::Path| -> Value {
+        let mut m: Value =
+            serde_json::from_slice(&std::fs::read(d.join("manifest.json")).unwrap()).unwrap();
+        m.as_object_mut().unwrap().remove("exportedAt");
+        m
+    };
+    let whole = manifest(dir.path());
+    // As if killed while writing the last type: its journal lines gone, no manifest.
+    std::fs::remove_file(dir.path().join("manifest.json")).unwrap();
+    let journal = dir.path().join("export-progress.jsonl");
+    let text = std::fs::read_to_string(&journal).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let kept = lines[..lines.len() - 2].join("\n") + "\n{\"part\":\"torn";
+    std::fs::write(&journal, kept).unwrap();
+    let again = c
+        .export(&ExportOptions::new().types(TYPES), dir.path())
+        .await
+        .unwrap();
+    assert!(again.resumed_parts >= 3, "{again:?}");
+    assert_eq!(manifest(dir.path()), whole);
+    let journal_text = std::fs::read_to_string(&journal).unwrap();
+    assert!(
+        journal_text
+            .lines()
+            .all(|l| serde_json::from_str::<Value>(l).is_ok()),
+        "the torn line was cut: {journal_text}"
     );
 }
