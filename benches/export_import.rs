@@ -61,6 +61,9 @@ fn child(args: &[String]) {
 }
 
 fn http() -> reqwest::blocking::Client {
+    // A strapi-kit client installs the rustls provider that reqwest (built without one)
+    // needs.
+    let _ = client("http://127.0.0.1:9");
     reqwest::blocking::Client::builder()
         .timeout(Duration::from_secs(600))
         .build()
@@ -179,7 +182,11 @@ fn rest_import(base: &str, dir: &Path) {
                 let r = http
                     .put(format!("{base}/api/{route}/{doc}?status=published&locale=en"))
                     .bearer_auth(TOKEN)
-                    .json(&json!({"data": {"shelf": {"set": [{"documentId": shelf_doc, "locale": "en"}]}}}))
+                    .json(&if route == "books" {
+                        json!({"data": {"shelf": {"set": [{"documentId": shelf_doc, "locale": "en"}]}}})
+                    } else {
+                        json!({"data": {"featured": {"set": []}}})
+                    })
                     .send()
                     .expect("update");
                 assert!(r.status().is_success(), "update: {}", r.status());
