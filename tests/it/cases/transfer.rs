@@ -13,7 +13,7 @@ use strapi_kit::{ApiVersion, Relation};
 
 use super::*;
 
-const TYPES: [&str; 2] = ["api::book.book", "api::shelf.shelf"];
+const TYPES: [&str; 3] = ["api::book.book", "api::shelf.shelf", "api::library.library"];
 
 /// The transfer tests of both flavours seed the same source server and export all its
 /// books and shelves: one at a time, so that an export sees only finished seeds.
@@ -254,6 +254,23 @@ async fn seed(c: &Client, tag: &str) {
     )
     .await;
     let _ = (sb_fr, Relation::clear());
+    // The single type: a motto, a logo, picks among the books.
+    let library =
+        json!({"motto": format!("{tag} motto"), "logo": m3.id, "picks": link(&[&b1, &b2])});
+    let _: EntryResponse<Value> = c
+        .update_single_with("library", &library, &StrapiQuery::new().status(pubs))
+        .await
+        .unwrap();
+    if is_v5() {
+        let _: EntryResponse<Value> = c
+            .update_single_with(
+                "library",
+                &json!({"motto": format!("{tag} motto, draft")}),
+                &StrapiQuery::new().status(DocumentStatus::Draft),
+            )
+            .await
+            .unwrap();
+    }
     if is_v5() {
         // A published book whose draft has changed since (Strapi 5 only: a v4 entry has
         // one version).
@@ -276,25 +293,29 @@ async fn seed(c: &Client, tag: &str) {
 #[maybe]
 async fn snapshot(c: &Client, v5: bool) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    for route in ["books", "shelves"] {
-        let base = StrapiQuery::new().populate_all().all_locales();
+    for route in ["books", "shelves", "library"] {
+        let base = if route == "library" {
+            StrapiQuery::new().populate_all()
+        } else {
+            StrapiQuery::new().populate_all().all_locales()
+        };
         let mut versions: Vec<(String, Value)> = Vec::new();
         if v5 {
-            let p: Vec<Value> = c
-                .get_all(route, &base.clone().status(DocumentStatus::Published))
-                .await
-                .unwrap();
-            let d: Vec<Value> = c
-                .get_all(route, &base.clone().status(DocumentStatus::Draft))
-                .await
-                .unwrap();
+            let p: Vec<Value> =
+                get_all_or_single(c, route, &base.clone().status(DocumentStatus::Published))
+                    .await
+                    .unwrap();
+            let d: Vec<Value> =
+                get_all_or_single(c, route, &base.clone().status(DocumentStatus::Draft))
+                    .await
+                    .unwrap();
             versions.extend(p.into_iter().map(|e| ("published".to_owned(), e)));
             versions.extend(d.into_iter().map(|e| ("draft".to_owned(), e)));
         } else {
-            let all: Vec<Value> = c
-                .get_all(route, &base.clone().status(DocumentStatus::Draft))
-                .await
-                .unwrap();
+            let all: Vec<Value> =
+                get_all_or_single(c, route, &base.clone().status(DocumentStatus::Draft))
+                    .await
+                    .unwrap();
             // Strapi 4 has one version per entry; seen as Strapi 5 sees it, a published
             // entry is a published version that links only to published entries, and a
             // draft that links to every entry (equal to it unless it links to drafts).
@@ -546,7 +567,7 @@ async fn export_import_round_trip() {
         seen.load(std::sync::atomic::Ordering::Relaxed) > 0,
         "progress was reported"
     );
-    assert_eq!(report.types.len(), 2);
+    assert_eq!(report.types.len(), 3);
     assert!(
         report.media >= 3 && report.files_downloaded >= 3,
         "{report:?}"
@@ -608,6 +629,24 @@ async fn export_import_round_trip() {
 
     let want = snapshot(&source, is_v5()).await;
     let got = snapshot(&target, true).await;
+    for kind in [
+        "books published",
+        "books draft",
+        "shelves published",
+        "shelves draft",
+        "library published",
+    ] {
+        assert!(
+            want.iter().any(|l| l.starts_with(kind)),
+            "the seed has {kind}"
+        );
+    }
+    if is_v5() {
+        assert!(
+            want.iter().any(|l| l.starts_with("library draft")),
+            "a changed draft"
+        );
+    }
     let missing: Vec<_> = want.difference(&got).collect();
     let extra: Vec<_> = got.difference(&want).collect();
     assert!(
@@ -912,4 +951,17 @@ async fn an_interrupted_export_resumes() {
             .all(|l| serde_json::from_str::<Value>(l).is_ok()),
         "the torn line was cut: {journal_text}"
     );
+}
+
+/// `get_all`, or for the single type `library` its one entry (none when unset).
+#[maybe]
+async fn get_all_or_single(c: &Client, route: &str, q: &StrapiQuery) -> Result<Vec<Value>, Error> {
+    if route != "library" {
+        return c.get_all(route, q).await;
+    }
+    match c.get_single::<Value>(route, q).await {
+        Ok(r) => Ok(vec![r.data]),
+        Err(e) if e.is_not_found() => Ok(Vec::new()),
+        Err(e) => Err(e),
+    }
 }
