@@ -1107,6 +1107,13 @@ println!("created {}, relations {}", done.created, done.relations);
                 ));
             }
             let overwrite = recovering || run.opts.conflict == ConflictPolicy::Update;
+            if overwrite && !recovering {
+                // An entry that was there before: its relations are replaced, emptied ones
+                // included (entries this import made have none to empty).
+                run.record(StateEvent::Done {
+                    k: format!("u|{key}"),
+                })?;
+            }
             if !run.opts.dry_run {
                 if overwrite {
                     let _: EntryResponse<Value> = self
@@ -1208,7 +1215,16 @@ println!("created {}, relations {}", done.created, done.relations);
                         run.report.resumed += 1;
                         continue;
                     }
-                    let rels = Value::Object(run.relations(&ct, &rec));
+                    let mut rels = run.relations(&ct, &rec);
+                    let existed = t.single || run.state.done.contains(&format!("u|{key}"));
+                    if !existed {
+                        // Nothing to empty on an entry this import created.
+                        rels.retain(|_, v| v["set"].as_array().is_none_or(|a| !a.is_empty()));
+                        if rels.is_empty() {
+                            continue;
+                        }
+                    }
+                    let rels = Value::Object(rels);
                     run.report.relations += 1;
                     if run.opts.dry_run {
                         continue;
