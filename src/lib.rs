@@ -79,6 +79,7 @@ mod paging;
 pub mod query;
 pub mod relations;
 pub mod schema;
+pub mod transfer;
 pub mod version;
 
 #[cfg(feature = "sync")]

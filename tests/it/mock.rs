@@ -50,3 +50,6 @@ mod perf_paths;
 
 #[path = "cases/admin_auth.rs"]
 mod admin_auth;
+
+#[path = "cases/transfer_faults.rs"]
+mod transfer_faults;

@@ -31,6 +31,8 @@ mod bulk;
 
 mod schema;
 
+mod transfer;
+
 mod auth;
 
 mod admin;
