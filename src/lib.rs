@@ -79,6 +79,7 @@ mod paging;
 pub mod query;
 pub mod relations;
 pub mod schema;
+pub mod users;
 pub mod version;
 
 #[cfg(feature = "sync")]
@@ -149,4 +150,5 @@ pub use query::{
 pub use relations::{Position, Relation, RelationTarget};
 pub use reqwest::Method;
 pub use schema::{Attribute, AttributeType, Component, ContentType, ContentTypeKind, RelationKind};
+pub use users::{AuthFailure, RegisterInput, Registered, Role, SessionInfo, SignedIn, User, UserSession};
 pub use version::ApiVersion;

@@ -47,3 +47,6 @@ mod uploads;
 
 #[path = "cases/admin_auth.rs"]
 mod admin_auth;
+
+#[path = "cases/users_faults.rs"]
+mod users_faults;

@@ -84,3 +84,6 @@ mod uploads_real;
 
 #[path = "cases/qs.rs"]
 mod qs;
+
+#[path = "cases/users.rs"]
+mod users;

@@ -31,7 +31,7 @@ mod bulk;
 
 mod schema;
 
-mod auth;
+mod users;
 
 mod admin;
 mod transport;
@@ -61,6 +61,9 @@ pub struct Client {
     slots: Arc<flavour::Slots>,
     /// The admin JWT of an `admin_login`, once logged in.
     admin_session: Arc<flavour::Lock<Option<HeaderValue>>>,
+    /// The end user this view acts for (`as_user`): its session, shared by the view's
+    /// clones, replaces the client's credentials.
+    user: Option<Arc<users::UserState>>,
 }
 
 /// The HTTP clients behind a [`Client`], one per redirect policy, and the custom headers.

@@ -4,6 +4,7 @@
 
 pub mod mock;
 pub mod proxy;
+pub mod wire;
 pub mod strapi;
 
 use std::sync::atomic::{AtomicU64, Ordering};
