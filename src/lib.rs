@@ -150,5 +150,7 @@ pub use query::{
 pub use relations::{Position, Relation, RelationTarget};
 pub use reqwest::Method;
 pub use schema::{Attribute, AttributeType, Component, ContentType, ContentTypeKind, RelationKind};
-pub use users::{AuthFailure, RegisterInput, Registered, Role, SessionInfo, SignedIn, User, UserSession};
+pub use users::{
+    AuthFailure, RegisterInput, Registered, Role, SessionInfo, SignedIn, User, UserSession,
+};
 pub use version::ApiVersion;

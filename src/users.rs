@@ -487,7 +487,10 @@ mod tests {
 
     #[test]
     fn sessions_are_checked_redacted_and_round_trip() {
-        assert!(matches!(UserSession::new("  ", None), Err(Error::Config(_))));
+        assert!(matches!(
+            UserSession::new("  ", None),
+            Err(Error::Config(_))
+        ));
         assert!(matches!(
             UserSession::new("a", Some("bad\nvalue".into())),
             Err(Error::Config(m)) if !m.contains("bad")
@@ -495,9 +498,15 @@ mod tests {
         let s = UserSession::new(" jwt-secret ", Some("refresh-secret".into())).unwrap();
         assert_eq!(s.jwt().expose(), "jwt-secret");
         let dbg = format!("{s:?}");
-        assert!(!dbg.contains("jwt-secret") && !dbg.contains("refresh-secret"), "{dbg}");
+        assert!(
+            !dbg.contains("jwt-secret") && !dbg.contains("refresh-secret"),
+            "{dbg}"
+        );
         let stored = serde_json::to_string(&s).unwrap();
-        assert_eq!(stored, r#"{"jwt":"jwt-secret","refreshToken":"refresh-secret"}"#);
+        assert_eq!(
+            stored,
+            r#"{"jwt":"jwt-secret","refreshToken":"refresh-secret"}"#
+        );
         let back: UserSession = serde_json::from_str(&stored).unwrap();
         assert_eq!(back, s);
         assert!(serde_json::from_str::<UserSession>(r#"{"jwt":""}"#).is_err());
@@ -530,7 +539,10 @@ mod tests {
             "nickname": "countess"
         }))
         .unwrap();
-        assert_eq!(u.role.as_ref().unwrap().kind.as_deref(), Some("authenticated"));
+        assert_eq!(
+            u.role.as_ref().unwrap().kind.as_deref(),
+            Some("authenticated")
+        );
         assert_eq!(u.extra["nickname"], "countess");
     }
 

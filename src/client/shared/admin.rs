@@ -32,8 +32,7 @@ impl Client {
 
     /// Whether a 401 on an admin route is worth one more login.
     pub(crate) fn admin_can_relogin(&self) -> bool {
-        self.user.is_none()
-            && matches!(self.core.config.admin_auth(), AdminAuth::Login { .. })
+        self.user.is_none() && matches!(self.core.config.admin_auth(), AdminAuth::Login { .. })
     }
 }
 

@@ -86,10 +86,26 @@ fn signed_in(status: u16, mut body: Value) -> Result<SignedIn> {
         .get("refreshToken")
         .and_then(Value::as_str)
         .map(str::to_owned);
-    let session = UserSession::new(jwt, refresh)
-        .map_err(|_| shape(status, "the tokens in the answer cannot be sent in a header"))?;
+    let session = UserSession::new(jwt, refresh).map_err(|_| {
+        shape(
+            status,
+            "the tokens in the answer cannot be sent in a header",
+        )
+    })?;
     let user = from_value(body.get_mut("user").map(Value::take).unwrap_or_default())?;
     Ok(SignedIn { session, user })
+}
+
+/// `filters[a][$eq]=x&…` as `a[$eq]=x` (percent-encoded brackets), other parameters dropped.
+fn top_level_filters(qs: &str) -> String {
+    qs.split('&')
+        .filter_map(|pair| {
+            let rest = pair.strip_prefix("filters%5B")?;
+            let close = rest.find("%5D")?;
+            Some(format!("{}{}", &rest[..close], &rest[close + 3..]))
+        })
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 fn not_a_user_view(operation: &str) -> Error {
@@ -459,7 +475,9 @@ match client
     pub async fn register(&self, input: &RegisterInput) -> Result<Registered> {
         let body = input.body()?;
         let url = self.core.api_url(&["auth", "local", "register"], None);
-        let (status, mut answer) = self.auth_call(FCall::new(Method::POST, url).json(&body)?).await?;
+        let (status, mut answer) = self
+            .auth_call(FCall::new(Method::POST, url).json(&body)?)
+            .await?;
         if answer.get("jwt").is_some() {
             return Ok(Registered::SignedIn(signed_in(status, answer)?));
         }
@@ -601,7 +619,9 @@ client.send_email_confirmation("ada@example.com").await?;
                 "send_email_confirmation needs an email".into(),
             ));
         }
-        let url = self.core.api_url(&["auth", "send-email-confirmation"], None);
+        let url = self
+            .core
+            .api_url(&["auth", "send-email-confirmation"], None);
         self.auth_call(FCall::new(Method::POST, url).json(&json!({"email": email}))?)
             .await?;
         Ok(())
@@ -675,7 +695,10 @@ let revoked = client.as_user(&session).logout().await?;
 "#,
     )]
     pub async fn logout(&self) -> Result<bool> {
-        let state = self.user.as_ref().ok_or_else(|| not_a_user_view("logout"))?;
+        let state = self
+            .user
+            .as_ref()
+            .ok_or_else(|| not_a_user_view("logout"))?;
         let refresh = {
             let cur = state.current.lock().await;
             cur.check()?;
@@ -684,8 +707,8 @@ let revoked = client.as_user(&session).logout().await?;
         let revoked = match refresh {
             Some(token) => {
                 let url = self.core.api_url(&["auth", "logout"], None);
-                let call = FCall::new(Method::POST, url)
-                    .json(&json!({"refreshToken": token.expose()}))?;
+                let call =
+                    FCall::new(Method::POST, url).json(&json!({"refreshToken": token.expose()}))?;
                 self.fetch(&call).await?;
                 true
             }
@@ -813,26 +836,44 @@ let n = client.count_users(&Default::default()).await?;
 "#,
     )]
     pub async fn count_users(&self, query: &StrapiQuery) -> Result<u64> {
-        let version = self.version_for(query).await?;
+        // The encoding differs here: the version is asked for when not known yet.
+        let version = match self.core.version() {
+            Some(v) => v,
+            None => self.detect_version().await?,
+        };
         let qs = query.encode_for_upload_files(version)?;
+        // Strapi 4 counts with the query itself as the `where`: the filters go at the top.
+        let qs = match version {
+            crate::version::ApiVersion::V4 => top_level_filters(&qs),
+            crate::version::ApiVersion::V5 => qs,
+        };
         let url = self.core.api_url(&["users", "count"], Some(&qs));
         let got = self.fetch(&FCall::new(Method::GET, url)).await?;
         from_slice(got.status, &got.body)
     }
 
-    /// One user by id (`GET /api/users/{id}`), with `query`'s populate.
+    /// One user by id (`GET /api/users/{id}`), with `query`'s populate; `None` when there
+    /// is no such user (Strapi 5 answers 204 No Content, Strapi 4 404).
     #[doc = example!(
         sync: r#"
-let user = client.user(7, &Default::default())?;
+if let Some(user) = client.user(7, &Default::default())? {
+    println!("{}", user.email);
+}
 "#,
         async: r#"
-let user = client.user(7, &Default::default()).await?;
+if let Some(user) = client.user(7, &Default::default()).await? {
+    println!("{}", user.email);
+}
 "#,
     )]
-    pub async fn user(&self, id: u64, query: &StrapiQuery) -> Result<User> {
+    pub async fn user(&self, id: u64, query: &StrapiQuery) -> Result<Option<User>> {
         let url = self.users_url(Some(id), query).await?;
-        let got = self.fetch(&FCall::new(Method::GET, url)).await?;
-        from_slice(got.status, &got.body)
+        match self.fetch(&FCall::new(Method::GET, url)).await {
+            Ok(got) if got.status == 204 || got.body.is_empty() => Ok(None),
+            Ok(got) => from_slice(got.status, &got.body).map(Some),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// Creates a user (`POST /api/users`): `username`, `email`, `password`, and optionally
@@ -855,7 +896,9 @@ let user = client
     )]
     pub async fn create_user(&self, data: &(impl Serialize + ?Sized)) -> Result<User> {
         let url = self.core.api_url(&["users"], None);
-        let got = self.fetch(&FCall::new(Method::POST, url).json(data)?).await?;
+        let got = self
+            .fetch(&FCall::new(Method::POST, url).json(data)?)
+            .await?;
         from_slice(got.status, &got.body)
     }
 
@@ -870,7 +913,9 @@ let user = client.update_user(7, &serde_json::json!({"blocked": true})).await?;
     )]
     pub async fn update_user(&self, id: u64, data: &(impl Serialize + ?Sized)) -> Result<User> {
         let url = self.core.api_url(&["users", &id.to_string()], None);
-        let got = self.fetch(&FCall::new(Method::PUT, url).json(data)?).await?;
+        let got = self
+            .fetch(&FCall::new(Method::PUT, url).json(data)?)
+            .await?;
         from_slice(got.status, &got.body)
     }
 
@@ -942,7 +987,8 @@ client
     )]
     pub async fn create_role(&self, data: &(impl Serialize + ?Sized)) -> Result<()> {
         let url = self.core.api_url(&["users-permissions", "roles"], None);
-        self.fetch(&FCall::new(Method::POST, url).json(data)?).await?;
+        self.fetch(&FCall::new(Method::POST, url).json(data)?)
+            .await?;
         Ok(())
     }
 
@@ -961,7 +1007,8 @@ client
         let url = self
             .core
             .api_url(&["users-permissions", "roles", &id.to_string()], None);
-        self.fetch(&FCall::new(Method::PUT, url).json(data)?).await?;
+        self.fetch(&FCall::new(Method::PUT, url).json(data)?)
+            .await?;
         Ok(())
     }
 
@@ -981,5 +1028,18 @@ client.delete_role(3).await?;
             .api_url(&["users-permissions", "roles", &id.to_string()], None);
         self.fetch(&FCall::new(Method::DELETE, url)).await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn strapi_4_counts_with_top_level_filters() {
+        assert_eq!(
+            super::top_level_filters(
+                "filters%5Bemail%5D%5B%24eq%5D=a%40b&populate=role&filters%5Bblocked%5D=false"
+            ),
+            "email%5B%24eq%5D=a%40b&blocked=false"
+        );
     }
 }

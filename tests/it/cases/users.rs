@@ -5,10 +5,10 @@
 //! Mail comes from the fixture's file email provider (tests/strapi/shared/
 //! email-file-provider.js): each message is a JSON file in the server's work folder.
 
-use super::*;
-use strapi_kit::{AuthFailure, RegisterInput, Registered, SignedIn, UserSession};
 use super::strapi::Strapi;
 use super::wire::RecordingProxy;
+use super::*;
+use strapi_kit::{AuthFailure, RegisterInput, Registered, SignedIn, UserSession};
 
 /// Strapi 5 in refresh mode, access tokens living 3 s (so tests see real refreshes).
 fn refresh_server() -> &'static Strapi {
@@ -119,11 +119,19 @@ async fn whole_story(srv: &'static Strapi, refresh_mode: bool) {
         assert_eq!(r.as_deref().unwrap(), email);
     }
     let refreshes = proxy.count("/api/auth/refresh") - before;
-    assert_eq!(refreshes, usize::from(refresh_mode), "refreshes on the wire");
+    assert_eq!(
+        refreshes,
+        usize::from(refresh_mode),
+        "refreshes on the wire"
+    );
     assert_eq!(rotated.lock().unwrap().len(), usize::from(refresh_mode));
     let now = me_view.current_session().await.unwrap();
     if refresh_mode {
-        assert_ne!(now.refresh_token(), login.session.refresh_token(), "rotated");
+        assert_ne!(
+            now.refresh_token(),
+            login.session.refresh_token(),
+            "rotated"
+        );
         // The old refresh token was good once.
         let err = c
             .as_user(&login.session)
@@ -178,7 +186,11 @@ async fn whole_story(srv: &'static Strapi, refresh_mode: bool) {
     assert_eq!(reset.user.email, email);
     assert_eq!(reset.session.is_refreshable(), refresh_mode);
     let err = c.reset_password(&code, "Passw0rd-four").await.unwrap_err();
-    assert_eq!(err.auth_failure(), Some(AuthFailure::InvalidCode), "{err:?}");
+    assert_eq!(
+        err.auth_failure(),
+        Some(AuthFailure::InvalidCode),
+        "{err:?}"
+    );
     let last = c.login_session(&email, "Passw0rd-three").await.unwrap();
 
     // Logging out: revoked on the server in refresh mode, forgotten locally otherwise.
@@ -192,7 +204,11 @@ async fn whole_story(srv: &'static Strapi, refresh_mode: bool) {
     assert!(err.is_session_ended(), "{err:?}");
     assert_eq!(proxy.seen().len(), sent, "nothing sent after the logout");
     if refresh_mode {
-        let err = c.as_user(&last.session).refresh_session().await.unwrap_err();
+        let err = c
+            .as_user(&last.session)
+            .refresh_session()
+            .await
+            .unwrap_err();
         assert!(err.is_session_ended(), "{err:?}");
     }
 
@@ -200,10 +216,26 @@ async fn whole_story(srv: &'static Strapi, refresh_mode: bool) {
     // with the client's own calls (none here).
     for s in proxy.seen() {
         let auth = s.authorization.as_deref().unwrap_or("");
-        assert!(!auth.contains(&srv.full_token), "API token sent: {} {}", s.method, s.path);
-        let public = ["/api/auth/local", "/api/auth/refresh", "/api/auth/forgot", "/api/auth/reset", "/api/auth/email"];
+        assert!(
+            !auth.contains(&srv.full_token),
+            "API token sent: {} {}",
+            s.method,
+            s.path
+        );
+        let public = [
+            "/api/auth/local",
+            "/api/auth/refresh",
+            "/api/auth/forgot",
+            "/api/auth/reset",
+            "/api/auth/email",
+        ];
         if public.iter().any(|p| s.path.starts_with(p)) {
-            assert!(s.authorization.is_none(), "{} {} carried {auth}", s.method, s.path);
+            assert!(
+                s.authorization.is_none(),
+                "{} {} carried {auth}",
+                s.method,
+                s.path
+            );
         }
     }
     let id = me_view.current_session().await.map(|_| ());
@@ -251,7 +283,9 @@ async fn two_users_on_one_client_never_share_credentials() {
     for tag in ["alice", "bob"] {
         let (email, password) = confirmed_user(&c, srv, tag).await;
         let s = c.login_session(&email, &password).await.unwrap();
-        let seen = std::sync::Arc::new(std::sync::Mutex::new(vec![s.session.jwt().expose().to_owned()]));
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(vec![
+            s.session.jwt().expose().to_owned(),
+        ]));
         let t = seen.clone();
         views.push(c.as_user_with(&s.session, move |n: &UserSession| {
             t.lock().unwrap().push(n.jwt().expose().to_owned())
@@ -272,17 +306,35 @@ async fn two_users_on_one_client_never_share_credentials() {
         }
     }
     let mut per_user = [0usize; 2];
-    for s in proxy.seen().iter().filter(|s| s.path.starts_with("/api/users/me")).skip(start) {
+    for s in proxy
+        .seen()
+        .iter()
+        .filter(|s| s.path.starts_with("/api/users/me"))
+        .skip(start)
+    {
         let auth = s.authorization.as_deref().unwrap_or("");
         let owner: Vec<usize> = (0..2)
-            .filter(|u| tokens[*u].lock().unwrap().iter().any(|t| auth == format!("Bearer {t}")))
+            .filter(|u| {
+                tokens[*u]
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .any(|t| auth == format!("Bearer {t}"))
+            })
             .collect();
-        assert_eq!(owner.len(), 1, "a call with a credential of no single user: {auth:.12}");
+        assert_eq!(
+            owner.len(),
+            1,
+            "a call with a credential of no single user: {auth:.12}"
+        );
         per_user[owner[0]] += 1;
     }
     assert_eq!(per_user, [10 * rounds, 10 * rounds]);
     if is_v5() {
-        assert!(tokens.iter().all(|t| t.lock().unwrap().len() > 1), "the sessions were refreshed");
+        assert!(
+            tokens.iter().all(|t| t.lock().unwrap().len() > 1),
+            "the sessions were refreshed"
+        );
     }
     for email in emails {
         let found = c
@@ -323,7 +375,11 @@ async fn users_and_roles_are_listed_counted_and_changed() {
     assert_eq!(n, 1);
     let all = c.count_users(&StrapiQuery::new()).await.unwrap();
     assert!(all >= 2, "{all}");
-    let one = c.user(created.id, &StrapiQuery::new()).await.unwrap();
+    let one = c
+        .user(created.id, &StrapiQuery::new())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(one.username, name);
     let blocked = c
         .update_user(created.id, &json!({"blocked": true}))
@@ -333,8 +389,8 @@ async fn users_and_roles_are_listed_counted_and_changed() {
     let err = c.login_session(&email, "Passw0rd-x").await.unwrap_err();
     assert_eq!(err.auth_failure(), Some(AuthFailure::Blocked), "{err:?}");
     c.delete_user(created.id).await.unwrap();
-    let err = c.user(created.id, &StrapiQuery::new()).await.unwrap_err();
-    assert!(err.is_not_found(), "{err:?}");
+    let gone = c.user(created.id, &StrapiQuery::new()).await.unwrap();
+    assert!(gone.is_none(), "{gone:?}");
 
     let role_name = unique("role");
     c.create_role(&json!({"name": role_name, "description": "itest", "permissions": {}}))
@@ -347,9 +403,12 @@ async fn users_and_roles_are_listed_counted_and_changed() {
         .into_iter()
         .find(|r| r.name == role_name)
         .expect("the new role");
-    c.update_role(role.id, &json!({"name": role_name, "description": "changed", "permissions": {}}))
-        .await
-        .unwrap();
+    c.update_role(
+        role.id,
+        &json!({"name": role_name, "description": "changed", "permissions": {}}),
+    )
+    .await
+    .unwrap();
     let changed = c.role(role.id).await.unwrap();
     assert_eq!(changed.description.as_deref(), Some("changed"));
     c.delete_role(role.id).await.unwrap();
@@ -374,16 +433,35 @@ async fn auth_refusals_are_typed() {
         ))
         .await
         .unwrap_err();
-    assert_eq!(err.auth_failure(), Some(AuthFailure::AlreadyTaken), "{err:?}");
+    assert_eq!(
+        err.auth_failure(),
+        Some(AuthFailure::AlreadyTaken),
+        "{err:?}"
+    );
     let err = c.confirm_email("not-a-token").await.unwrap_err();
-    assert_eq!(err.auth_failure(), Some(AuthFailure::InvalidCode), "{err:?}");
-    let err = c.send_email_confirmation(&server().user_email).await.unwrap_err();
-    assert_eq!(err.auth_failure(), Some(AuthFailure::AlreadyConfirmed), "{err:?}");
+    assert_eq!(
+        err.auth_failure(),
+        Some(AuthFailure::InvalidCode),
+        "{err:?}"
+    );
+    let err = c
+        .send_email_confirmation(&server().user_email)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.auth_failure(),
+        Some(AuthFailure::AlreadyConfirmed),
+        "{err:?}"
+    );
     let err = c
         .provider_callback("github", "access_token=nope")
         .await
         .unwrap_err();
-    assert_eq!(err.auth_failure(), Some(AuthFailure::ProviderDisabled), "{err:?}");
+    assert_eq!(
+        err.auth_failure(),
+        Some(AuthFailure::ProviderDisabled),
+        "{err:?}"
+    );
     let url = c.connect_url("github").unwrap();
     assert_eq!(url.as_str(), format!("{}/api/connect/github", server().url));
     // The seeded user, typed, through `login` (a view sharing the pool).

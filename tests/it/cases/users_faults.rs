@@ -24,13 +24,18 @@ const ME: &str = r#"{"id":1,"username":"u","email":"u@example.com"}"#;
 async fn auth_routes_never_carry_the_clients_token() {
     let mock = Mock::start(|r, _| match r.target.starts_with("/api/users/me") {
         true => Reply::json(200, ME),
-        false => Reply::json(200, r#"{"jwt":"jwt-1","user":{"id":1,"email":"u@example.com"}}"#),
+        false => Reply::json(
+            200,
+            r#"{"jwt":"jwt-1","user":{"id":1,"email":"u@example.com"}}"#,
+        ),
     });
     let c = api_client(&mock);
     let (view, _) = c.login("u@example.com", "pw").await.unwrap();
     c.forgot_password("u@example.com").await.unwrap();
     c.reset_password("code", "pw2").await.unwrap();
-    c.register(&RegisterInput::new("u", "u@example.com", "pw")).await.unwrap();
+    c.register(&RegisterInput::new("u", "u@example.com", "pw"))
+        .await
+        .unwrap();
     for r in mock.requests() {
         assert_eq!(r.header("authorization"), None, "{} {}", r.method, r.target);
     }
@@ -43,22 +48,41 @@ async fn auth_routes_never_carry_the_clients_token() {
 #[maybe]
 #[the_test]
 async fn a_401_is_refreshed_once_and_resent() {
-    let mock = Mock::start(|r, _| match (r.target.as_str(), r.header("authorization")) {
-        ("/api/auth/refresh", None) => Reply::json(200, r#"{"jwt":"jwt-2","refreshToken":"rt-2"}"#),
-        ("/api/users/me?populate=role", Some("Bearer jwt-2")) => Reply::json(200, ME),
-        _ => Reply::json(401, r#"{"error":{"status":401,"name":"UnauthorizedError","message":"Missing or invalid credentials"}}"#),
-    });
+    let mock = Mock::start(
+        |r, _| match (r.target.as_str(), r.header("authorization")) {
+            ("/api/auth/refresh", None) => {
+                Reply::json(200, r#"{"jwt":"jwt-2","refreshToken":"rt-2"}"#)
+            }
+            ("/api/users/me?populate=role", Some("Bearer jwt-2")) => Reply::json(200, ME),
+            _ => Reply::json(
+                401,
+                r#"{"error":{"status":401,"name":"UnauthorizedError","message":"Missing or invalid credentials"}}"#,
+            ),
+        },
+    );
     let changes = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let ch = changes.clone();
     let session = UserSession::new("jwt-1", Some("rt-1".into())).unwrap();
     let view = api_client(&mock).as_user_with(&session, move |s: &UserSession| {
-        ch.lock().unwrap().push(s.refresh_token().unwrap().expose().to_owned())
+        ch.lock()
+            .unwrap()
+            .push(s.refresh_token().unwrap().expose().to_owned())
     });
     let me = view.me().await.unwrap();
     assert_eq!(me.email, "u@example.com");
     let targets: Vec<String> = mock.requests().iter().map(|r| r.target.clone()).collect();
-    assert_eq!(targets, ["/api/users/me?populate=role", "/api/auth/refresh", "/api/users/me?populate=role"]);
-    assert_eq!(String::from_utf8_lossy(&mock.requests()[1].body), r#"{"refreshToken":"rt-1"}"#);
+    assert_eq!(
+        targets,
+        [
+            "/api/users/me?populate=role",
+            "/api/auth/refresh",
+            "/api/users/me?populate=role"
+        ]
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&mock.requests()[1].body),
+        r#"{"refreshToken":"rt-1"}"#
+    );
     assert_eq!(*changes.lock().unwrap(), ["rt-2"]);
     let now = view.current_session().await.unwrap();
     assert_eq!(now.jwt().expose(), "jwt-2");
@@ -68,7 +92,10 @@ async fn a_401_is_refreshed_once_and_resent() {
 #[the_test]
 async fn a_refused_refresh_ends_the_session_without_a_loop() {
     let mock = Mock::start(|r, _| match r.target.as_str() {
-        "/api/auth/refresh" => Reply::json(401, r#"{"error":{"status":401,"name":"UnauthorizedError","message":"Invalid refresh token"}}"#),
+        "/api/auth/refresh" => Reply::json(
+            401,
+            r#"{"error":{"status":401,"name":"UnauthorizedError","message":"Invalid refresh token"}}"#,
+        ),
         _ => Reply::json(401, "{}"),
     });
     let session = UserSession::new("jwt-1", Some("rt-secret-1".into())).unwrap();
@@ -86,7 +113,10 @@ async fn a_refused_refresh_ends_the_session_without_a_loop() {
 #[maybe]
 #[the_test]
 async fn a_legacy_jwt_is_not_refreshed_and_its_401_is_the_servers() {
-    let mock = Mock::always(Reply::json(401, r#"{"error":{"status":401,"message":"Invalid token"}}"#));
+    let mock = Mock::always(Reply::json(
+        401,
+        r#"{"error":{"status":401,"message":"Invalid token"}}"#,
+    ));
     let view = api_client(&mock).as_user(&UserSession::new("jwt-1", None).unwrap());
     let err = view.me().await.unwrap_err();
     assert!(err.is_authentication(), "{err:?}");
@@ -131,11 +161,20 @@ async fn bad_input_and_user_only_calls_send_nothing() {
 #[maybe]
 #[the_test]
 async fn secrets_stay_out_of_debug_output() {
-    let session = UserSession::new("jwt-secret-value", Some("refresh-secret-value".into())).unwrap();
+    let session =
+        UserSession::new("jwt-secret-value", Some("refresh-secret-value".into())).unwrap();
     let mock = Mock::always(Reply::json(200, ME));
     let view = api_client(&mock).as_user(&session);
-    let text = format!("{session:?} {view:?} {:?}", RegisterInput::new("u", "e", "pw-secret-value"));
-    for secret in ["jwt-secret-value", "refresh-secret-value", "pw-secret-value", "api-token-secret"] {
+    let text = format!(
+        "{session:?} {view:?} {:?}",
+        RegisterInput::new("u", "e", "pw-secret-value")
+    );
+    for secret in [
+        "jwt-secret-value",
+        "refresh-secret-value",
+        "pw-secret-value",
+        "api-token-secret",
+    ] {
         assert!(!text.contains(secret), "{text}");
     }
 }

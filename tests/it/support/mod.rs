@@ -4,8 +4,8 @@
 
 pub mod mock;
 pub mod proxy;
-pub mod wire;
 pub mod strapi;
+pub mod wire;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 

@@ -64,7 +64,10 @@ impl RecordingProxy {
 
     /// Requests so far whose path starts with `prefix`.
     pub fn count(&self, prefix: &str) -> usize {
-        self.seen().iter().filter(|s| s.path.starts_with(prefix)).count()
+        self.seen()
+            .iter()
+            .filter(|s| s.path.starts_with(prefix))
+            .count()
     }
 }
 
@@ -128,8 +131,11 @@ fn relay(mut client: TcpStream, target: &str, seen: &Mutex<Vec<Seen>>) -> std::i
         body: String::from_utf8_lossy(&body).into_owned(),
     });
     let mut upstream = TcpStream::connect(target)?;
-    let mut out = format!("{request_line}\r\n{}\r\nConnection: close\r\n\r\n", headers.join("\r\n"))
-        .into_bytes();
+    let mut out = format!(
+        "{request_line}\r\n{}\r\nConnection: close\r\n\r\n",
+        headers.join("\r\n")
+    )
+    .into_bytes();
     out.extend_from_slice(&body);
     upstream.write_all(&out)?;
     let mut answer = Vec::new();
