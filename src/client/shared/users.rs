@@ -257,7 +257,7 @@ impl Client {
     ) -> Result<Option<HeaderValue>> {
         let mut cur = state.current.lock().await;
         cur.check()?;
-        if &cur.header != stale {
+        if cur.header != *stale {
             return Ok(Some(cur.header.clone()));
         }
         if !cur.session.is_refreshable() {
