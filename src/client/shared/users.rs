@@ -409,11 +409,11 @@ let renewed = client.as_user(&session).refresh_session().await?;
     #[doc = example!(
         sync: r#"
 let signed_in = client.login_session("reader@example.com", "s3cret")?;
-let stored = serde_json::to_string(&signed_in.session)?;
+let stored = serde_json::to_string(&signed_in.session).expect("a session serialises");
 "#,
         async: r#"
 let signed_in = client.login_session("reader@example.com", "s3cret").await?;
-let stored = serde_json::to_string(&signed_in.session)?;
+let stored = serde_json::to_string(&signed_in.session).expect("a session serialises");
 "#,
     )]
     pub async fn login_session(&self, identifier: &str, password: &str) -> Result<SignedIn> {
