@@ -142,8 +142,13 @@ let list = traced
 "#,
     )]
     pub fn with_header(&self, name: &str, value: &str) -> Result<Self> {
-        let (n, v) = crate::config::custom_header(name, value, self.core.auth_header().is_some())
-            .map_err(Error::InvalidInput)?;
+        let (n, v) = crate::config::custom_header(
+            name,
+            value,
+            // A user view has credentials of its own too.
+            self.core.auth_header().is_some() || self.user.is_some(),
+        )
+        .map_err(Error::InvalidInput)?;
         let mut c = self.clone();
         // Replaces a header of the same name (the config's or an outer view's).
         c.http.headers.insert(n, v);

@@ -152,7 +152,8 @@ async fn bad_input_and_user_only_calls_send_nothing() {
     let legacy = c.as_user(&UserSession::new("jwt-1", None).unwrap());
     let r11 = legacy.refresh_session().await;
     assert!(r11.is_err());
-    // A user view does not use the client's admin credentials.
+    // A user view takes no other Authorization, and not the client's admin credentials.
+    assert!(legacy.with_header("Authorization", "Bearer other").is_err());
     let r12 = legacy.list_folders().await;
     assert!(r12.unwrap_err().is_admin_required());
     assert_eq!(mock.hits(), 0);
