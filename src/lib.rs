@@ -80,6 +80,7 @@ pub mod query;
 pub mod relations;
 pub mod schema;
 pub mod transfer;
+pub mod users;
 pub mod version;
 
 #[cfg(feature = "sync")]
@@ -150,4 +151,7 @@ pub use query::{
 pub use relations::{Position, Relation, RelationTarget};
 pub use reqwest::Method;
 pub use schema::{Attribute, AttributeType, Component, ContentType, ContentTypeKind, RelationKind};
+pub use users::{
+    AuthFailure, RegisterInput, Registered, Role, SessionInfo, SignedIn, User, UserSession,
+};
 pub use version::ApiVersion;

@@ -53,3 +53,5 @@ mod admin_auth;
 
 #[path = "cases/transfer_faults.rs"]
 mod transfer_faults;
+#[path = "cases/users_faults.rs"]
+mod users_faults;

@@ -87,3 +87,5 @@ mod qs;
 
 #[path = "cases/transfer.rs"]
 mod transfer;
+#[path = "cases/users.rs"]
+mod users;

@@ -33,7 +33,7 @@ mod schema;
 
 mod transfer;
 
-mod auth;
+mod users;
 
 mod admin;
 mod transport;
@@ -63,6 +63,9 @@ pub struct Client {
     slots: Arc<flavour::Slots>,
     /// The admin JWT of an `admin_login`, once logged in.
     admin_session: Arc<flavour::Lock<Option<HeaderValue>>>,
+    /// The end user this view acts for (`as_user`): its session, shared by the view's
+    /// clones, replaces the client's credentials.
+    user: Option<Arc<users::UserState>>,
 }
 
 /// The HTTP clients behind a [`Client`], one per redirect policy, and the custom headers.
