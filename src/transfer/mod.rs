@@ -214,6 +214,9 @@ pub struct ImportReport {
     pub relations: u64,
     /// Drafts that differ from their published version, written.
     pub drafts: u64,
+    /// Folders of the export made (or found) on the target: only with admin credentials on
+    /// the target; the files go back into them.
+    pub folders: u64,
     /// Media files uploaded.
     pub media_uploaded: u64,
     /// Media found on the target already (same hash) and linked to.

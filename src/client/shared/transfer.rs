@@ -453,6 +453,15 @@ println!("{} media, {:?}", report.media, report.types);
             (Vec::new(), None)
         };
 
+        // With admin credentials: the folders, and which folder each file is in (the
+        // content API does not say), so an import can put the files back.
+        let has_admin = !matches!(self.core.config.admin_auth(), AdminAuth::None);
+        let folders = if has_admin {
+            Some(self.list_folders().await?)
+        } else {
+            None
+        };
+
         // Media first: entries only point at them.
         report(progress, Phase::Media, None, 0, None);
         let media_entry = match done.get("media") {
@@ -461,6 +470,15 @@ println!("{} media, {:?}", report.media, report.types);
                 f.clone()
             }
             None => {
+                let mut folder_of: HashMap<u64, String> = HashMap::new();
+                for f in folders.iter().flatten() {
+                    if f.files == Some(0) {
+                        continue;
+                    }
+                    for m in self.folder_media(Some(f.id)).await? {
+                        folder_of.insert(m.id, f.path.clone());
+                    }
+                }
                 let mut lines = Lines::create(dir, "media.jsonl")?;
                 let page = 100u64;
                 let mut start = 0u64;
@@ -478,7 +496,7 @@ println!("{} media, {:?}", report.media, report.types);
                             url: f.url.clone(),
                             alternative_text: f.alternative_text.clone(),
                             caption: f.caption.clone(),
-                            folder_path: None,
+                            folder_path: folder_of.get(&f.id).cloned(),
                         })?;
                     }
                     report(progress, Phase::Media, None, lines.records, None);
@@ -509,10 +527,7 @@ println!("{} media, {:?}", report.media, report.types);
                 report(progress, Phase::Media, None, n, Some(media_entry.records));
             }
         }
-        let folders_entry = if matches!(self.core.config.admin_auth(), AdminAuth::None) {
-            None
-        } else {
-            let folders = self.list_folders().await?;
+        let folders_entry = if let Some(folders) = &folders {
             out.folders = Some(folders.len() as u64);
             let list: Vec<Value> = folders
                 .iter()
@@ -526,6 +541,8 @@ println!("{} media, {:?}", report.media, report.types);
                 list.len() as u64,
                 Checksum::of(&bytes),
             ))
+        } else {
+            None
         };
 
         // Entries, type by type.
@@ -899,6 +916,38 @@ println!("created {}, relations {}", done.created, done.relations);
     }
 
     async fn import_media(&self, run: &mut Run<'_>, manifest: &Manifest) -> Result<()> {
+        // Folders (in an export made with admin credentials) need them on the target too.
+        let into_folders = match &manifest.folders {
+            Some(_) if matches!(self.core.config.admin_auth(), AdminAuth::None) => {
+                run.report.warnings.push(
+                    "the export's folders are not restored: the target client has no admin \
+                     credentials, so files go to \"API Uploads\""
+                        .to_owned(),
+                );
+                false
+            }
+            Some(entry) => {
+                let bytes = fs::read(run.dir.join(&entry.path))
+                    .map_err(|e| Error::io(&run.dir.join(&entry.path), e))?;
+                let list: Vec<Value> = serde_json::from_slice(&bytes).map_err(|e| {
+                    Error::InvalidInput(format!("{} is not a folder list: {e}", entry.path))
+                })?;
+                let mut paths: Vec<&str> = list
+                    .iter()
+                    .filter_map(|f| f.get("path").and_then(Value::as_str))
+                    .collect();
+                paths.sort_unstable();
+                for path in paths {
+                    if !run.opts.dry_run {
+                        // Like `mkdir -p`: a folder already there is used as it is.
+                        self.create_folder_all(path).await?;
+                    }
+                    run.report.folders += 1;
+                }
+                true
+            }
+            None => false,
+        };
         let total = manifest.media.records;
         let mut n = 0;
         for m in read_lines::<MediaRecord>(run.dir, &manifest.media.path)? {
@@ -947,6 +996,9 @@ println!("created {}, relations {}", done.created, done.relations);
             }
             if let Some(c) = &m.caption {
                 up = up.caption(c.clone());
+            }
+            if let (true, Some(folder)) = (into_folders, &m.folder_path) {
+                up = up.folder_path(folder.clone());
             }
             run.record(StateEvent::Intent { k: key.clone() })?;
             let file = self.upload_file(&path, &up).await?;

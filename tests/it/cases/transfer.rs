@@ -90,7 +90,9 @@ async fn seed(c: &Client, tag: &str) {
         .upload_bytes(
             png(1),
             &format!("{tag}-m1.png"),
-            &UploadOptions::new().alternative_text("one"),
+            &UploadOptions::new()
+                .alternative_text("one")
+                .folder_path(format!("/{tag}/images")),
         )
         .await
         .unwrap();
@@ -626,6 +628,16 @@ async fn export_import_round_trip() {
     };
     assert!(done.media_missing.is_empty(), "{done:?}");
     assert!(done.relations > 0, "{done:?}");
+    // The file in a folder is back in a folder of the same path.
+    assert!(done.folders >= 2, "{done:?}");
+    let folder = target
+        .folder_by_path(&format!("/{tag}/images"))
+        .await
+        .unwrap()
+        .expect("the folder is made on the target");
+    let inside = target.folder_media(Some(folder.id)).await.unwrap();
+    let names: Vec<&str> = inside.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, [format!("{tag}-m1.png")], "{inside:?}");
 
     let want = snapshot(&source, is_v5()).await;
     let got = snapshot(&target, true).await;
