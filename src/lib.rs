@@ -155,3 +155,8 @@ pub use users::{
     AuthFailure, RegisterInput, Registered, Role, SessionInfo, SignedIn, User, UserSession,
 };
 pub use version::ApiVersion;
+
+/// The README's examples, compiled with the doctests so they cannot drift from the API.
+#[cfg(all(doctest, feature = "sync", feature = "async"))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
