@@ -1008,6 +1008,19 @@ println!("created {}, relations {}", done.created, done.relations);
         Ok(())
     }
 
+    /// Whether the target has no entry of `ct` at all (any locale, drafts included).
+    async fn has_no_entries(&self, ct: &ContentType) -> Result<bool> {
+        let mut q = StrapiQuery::new().fields(["documentId"]).paginate(1, 1);
+        if ct.localized {
+            q = q.all_locales();
+        }
+        if ct.draft_and_publish {
+            q = q.status(DocumentStatus::Draft);
+        }
+        let page = self.get_many::<Value>(ct.route(), &q).await?;
+        Ok(page.data.is_empty())
+    }
+
     async fn import_entries(&self, run: &mut Run<'_>, manifest: &Manifest) -> Result<()> {
         for t in &manifest.types {
             let Some(ct) = run.types.get(&t.uid).cloned() else {
@@ -1015,6 +1028,12 @@ println!("created {}, relations {}", done.created, done.relations);
             };
             let total = t.published.records + t.drafts.records;
             let mut n = 0;
+            // A type the target had no entry of, and this import has not written to yet,
+            // cannot hold a unique value already: no lookup per entry (one call each).
+            let prefix = format!("e|{}|", t.uid);
+            let untouched = !run.state.map.keys().any(|k| k.starts_with(&prefix))
+                && !run.state.pending.iter().any(|k| k.starts_with(&prefix));
+            let fresh = !t.single && untouched && self.has_no_entries(&ct).await?;
             for file in [&t.published, &t.drafts] {
                 for rec in read_lines::<Record>(run.dir, &file.path)? {
                     let rec = rec?;
@@ -1041,7 +1060,8 @@ println!("created {}, relations {}", done.created, done.relations);
                         run.report.resumed += 1;
                         continue;
                     }
-                    self.import_entry(run, &ct, t.single, &rec, &key).await?;
+                    self.import_entry(run, &ct, t.single, fresh, &rec, &key)
+                        .await?;
                 }
             }
         }
@@ -1053,6 +1073,7 @@ println!("created {}, relations {}", done.created, done.relations);
         run: &mut Run<'_>,
         ct: &ContentType,
         single: bool,
+        fresh: bool,
         rec: &Record,
         key: &str,
     ) -> Result<()> {
@@ -1077,7 +1098,11 @@ println!("created {}, relations {}", done.created, done.relations);
         let obj = data.as_object().cloned().unwrap_or_default();
         // An entry already there: a unique field's value (the conflict policy), or the
         // entry this import created just before a crash.
-        let unique = lookup_fields(ct, &obj, true);
+        let unique = if fresh {
+            Vec::new()
+        } else {
+            lookup_fields(ct, &obj, true)
+        };
         let pending = run.state.pending.contains(&ekey);
         let mut found: Option<(String, bool)> = None;
         for (fields, recovering) in [
