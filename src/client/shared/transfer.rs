@@ -645,8 +645,7 @@ println!("{} media, {:?}", report.media, report.types);
                 } else {
                     base
                 };
-                let entries = self.read_type(ct, locales, &q).await?;
-                for e in entries {
+                let mut put = |e: Value| -> Result<()> {
                     let rec = Record::from_entry(&e, ct, version, RecordStatus::Published)?;
                     match rec.status {
                         RecordStatus::Published => p.push(&rec)?,
@@ -654,6 +653,18 @@ println!("{} media, {:?}", report.media, report.types);
                     }
                     count += 1;
                     report(progress, Phase::Entries, Some(&ct.uid), count, None);
+                    Ok(())
+                };
+                if single {
+                    for e in self.read_type(ct, locales, &q).await? {
+                        put(e)?;
+                    }
+                } else {
+                    // Page by page as they come: memory stays flat as the count grows.
+                    let mut all = self.get_all_iter::<Value>(ct.route(), &q.paginate(1, 100))?;
+                    while let Some(e) = all.next().await {
+                        put(e?)?;
+                    }
                 }
                 Ok((p.finish()?, d.finish()?))
             }
@@ -725,24 +736,14 @@ println!("{} media, {:?}", report.media, report.types);
         }
     }
 
-    /// Strapi 4 collection types (all pages), and single types of either version (one
-    /// read per locale): the entries, collected. A single type has one entry per locale;
-    /// Strapi 4 collections are read through the pager, page by page, as they come.
-    #[allow(clippy::while_let_on_iterator)]
+    /// A single type's entries, one read per locale (a single type has one entry per
+    /// locale).
     async fn read_type(
         &self,
         ct: &ContentType,
         locales: &[String],
         q: &StrapiQuery,
     ) -> Result<Vec<Value>> {
-        if ct.kind != ContentTypeKind::Single {
-            let mut all = self.get_all_iter::<Value>(ct.route(), &q.clone().paginate(1, 100))?;
-            let mut out = Vec::new();
-            while let Some(e) = all.next().await {
-                out.push(e?);
-            }
-            return Ok(out);
-        }
         let per_locale: Vec<Option<&String>> = if ct.localized {
             locales.iter().map(Some).collect()
         } else {
@@ -928,7 +929,7 @@ println!("created {}, relations {}", done.created, done.relations);
             }
             Some(entry) => {
                 let bytes = fs::read(run.dir.join(&entry.path))
-                    .map_err(|e| Error::io(&run.dir.join(&entry.path), e))?;
+                    .map_err(|e| Error::io(run.dir.join(&entry.path), e))?;
                 let list: Vec<Value> = serde_json::from_slice(&bytes).map_err(|e| {
                     Error::InvalidInput(format!("{} is not a folder list: {e}", entry.path))
                 })?;
