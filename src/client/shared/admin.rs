@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use super::Client;
 use super::content::FCall;
 use super::flavour::maybe;
-use crate::client::common::{from_slice, transport_error};
+use crate::client::common::from_slice;
 use crate::config::AdminAuth;
 use crate::error::{Error, Result, UnexpectedReason};
 
@@ -74,24 +74,10 @@ impl Client {
         // retry (a login is cheap to redo by the caller and must not be doubled).
         let url = self.core.admin_url(&["admin", "login"], None);
         let call = FCall::new(Method::POST, url.clone());
-        let body = serde_json::to_vec(&json!({"email": email, "password": password.expose()}))
-            .map_err(|e| Error::InvalidInput(format!("the login cannot be serialised: {e}")))?;
-        let resp = self
-            .http
-            .request(Method::POST, url)
-            .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .header(reqwest::header::ACCEPT, "application/json")
-            .timeout(self.opts.timeout.unwrap_or(self.core.config.timeout()))
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| transport_error(&call, e).0)?;
-        let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
-        let bytes = resp
-            .bytes()
-            .await
-            .map_err(|e| transport_error(&call, e).0)?;
+        let got = self
+            .post_json_once(url, &json!({"email": email, "password": password.expose()}))
+            .await?;
+        let (status, headers, bytes) = (got.status, got.headers, got.body);
         if !(200..300).contains(&status) {
             return Err(self.core.error_from(&call, status, &headers, &bytes));
         }

@@ -73,6 +73,39 @@ impl Client {
         }
     }
 
+    /// Posts `body` as JSON once, with no credential and no retry (logins and session
+    /// refreshes: cheap for the caller to redo, never to be doubled; `execute` itself asks
+    /// for them), and reads the answer within `max_response_bytes`.
+    pub(crate) async fn post_json_once(
+        &self,
+        url: reqwest::Url,
+        body: &serde_json::Value,
+    ) -> Result<Fetched> {
+        let call = Call::new(reqwest::Method::POST, url.clone());
+        let resp = self
+            .http
+            .request(reqwest::Method::POST, url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header(reqwest::header::ACCEPT, "application/json")
+            .timeout(self.opts.timeout.unwrap_or(self.core.config.timeout()))
+            .body(body.to_string())
+            .send()
+            .await
+            .map_err(|e| transport_error(&call, e).0)?;
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let body = match self.read_body(&call, status, resp).await {
+            Ok(body) => body,
+            Err(BodyFailure::Fatal(e) | BodyFailure::Broken(e)) => return Err(e),
+        };
+        Ok(Fetched {
+            status,
+            headers,
+            body,
+            already_gone: false,
+        })
+    }
+
     /// Sends `call` (retrying until headers arrive) and returns the streaming response of a
     /// success status; error statuses become errors.
     pub(crate) async fn open(&self, call: &Call) -> Result<flavour::Response> {

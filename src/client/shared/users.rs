@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use super::Client;
 use super::content::FCall;
 use super::flavour::{self, maybe};
-use crate::client::common::{from_slice, from_value, transport_error};
+use crate::client::common::{from_slice, from_value};
 use crate::error::{Error, Result, UnexpectedReason};
 use crate::query::StrapiQuery;
 use crate::users::{RegisterInput, Registered, Role, SessionInfo, SignedIn, User, UserSession};
@@ -278,24 +278,10 @@ impl Client {
         };
         let url = self.core.api_url(&["auth", "refresh"], None);
         let call = FCall::new(Method::POST, url.clone());
-        let body = serde_json::to_vec(&json!({"refreshToken": token.expose()}))
-            .map_err(|e| Error::InvalidInput(format!("the refresh cannot be serialised: {e}")))?;
-        let resp = self
-            .http
-            .request(Method::POST, url)
-            .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .header(reqwest::header::ACCEPT, "application/json")
-            .timeout(self.opts.timeout.unwrap_or(self.core.config.timeout()))
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| transport_error(&call, e).0)?;
-        let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
-        let bytes = resp
-            .bytes()
-            .await
-            .map_err(|e| transport_error(&call, e).0)?;
+        let got = self
+            .post_json_once(url, &json!({"refreshToken": token.expose()}))
+            .await?;
+        let (status, headers, bytes) = (got.status, got.headers, got.body);
         if matches!(status, 400 | 401 | 403 | 404) {
             // Refused for good (expired, revoked, rotated elsewhere, or no refresh mode):
             // the session is over, and no call of the view tries again.

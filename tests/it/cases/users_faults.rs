@@ -179,3 +179,37 @@ async fn secrets_stay_out_of_debug_output() {
         assert!(!text.contains(secret), "{text}");
     }
 }
+
+/// The answers of the calls sent outside the retry loop (an admin login, a session
+/// refresh) are read within `max_response_bytes` like every other body.
+#[maybe]
+#[the_test]
+async fn login_and_refresh_answers_are_bounded() {
+    let big = format!(r#"{{"jwt":"jwt-2","pad":"{}"}}"#, "x".repeat(2 << 20));
+    let mock = Mock::always(Reply::json(200, &big));
+    let c = Client::new(
+        StrapiConfig::builder(&mock.url)
+            .api_token("api-token-secret")
+            .admin_login("admin@example.com", "admin-password")
+            .max_response_bytes(1 << 20)
+            .retry(strapi_kit::RetryPolicy::none())
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    let too_large = |e: &Error| {
+        matches!(
+            e,
+            Error::UnexpectedResponse {
+                reason: strapi_kit::UnexpectedReason::TooLarge,
+                ..
+            }
+        )
+    };
+    let session = UserSession::new("jwt-1", Some("rt-1".into())).unwrap();
+    let err = c.as_user(&session).refresh_session().await.unwrap_err();
+    assert!(too_large(&err), "{err:?}");
+    let err = c.list_folders().await.unwrap_err();
+    assert!(too_large(&err), "{err:?}");
+    assert_eq!(mock.hits(), 2, "one refresh, one admin login");
+}
