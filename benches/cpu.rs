@@ -23,6 +23,12 @@ use strapi_kit::{ApiVersion, Entry, Error, FilterBuilder, ListResponse, StrapiQu
 
 type List = ListResponse<Entry<Value>>;
 
+/// The client's version module (pure: it needs nothing else of the crate), for the private
+/// fast-path helpers it has.
+#[path = "../src/version.rs"]
+#[allow(dead_code, unused_imports)]
+mod client_version;
+
 /// (key, what it measures, the Python 0.6.0 figure from the shared fixtures' README, µs)
 const OPS: &[(&str, &str, Option<f64>)] = &[
     (
@@ -67,6 +73,18 @@ const EXTRA: &[(&str, &str)] = &[
     (
         "v5_typed",
         "JSON-parse + decode `v5_list_100.json` into a user struct (title, slug, views, author name, cover url), version known",
+    ),
+    (
+        "v4_typed",
+        "JSON-parse + decode `v4_list_100.json` into the same user struct, flattened in one pass",
+    ),
+    (
+        "v4_parse_tree",
+        "JSON-parse + decode `v4_list_100.json`, version unknown, through the `Value` tree (the path before the one-pass flattening)",
+    ),
+    (
+        "v5_parse_tree",
+        "JSON-parse + decode `v5_list_100.json`, version unknown, through the `Value` tree (the path before the sniff)",
     ),
     (
         "v4_parse_only",
@@ -171,7 +189,26 @@ fn decode_tree(mut value: Value) -> List {
     serde::Deserialize::deserialize(value).expect("list decodes")
 }
 
+/// The client's decoding of a list body whose version it does not know yet: a body whose
+/// first entry shows v5 straight from the bytes, one that shows v4 flattened in one pass
+/// (`src/version.rs`'s `sniff` and `decode_v4`, compiled in here as the client compiles
+/// them), any other through the tree.
 fn parse_and_decode(raw: &[u8]) -> List {
+    use client_version::ApiVersion as V;
+    match client_version::sniff(raw) {
+        Some((V::V5, true)) => return decode_known_v5(raw),
+        Some((V::V4, true)) => {
+            if let Some(list) = client_version::decode_v4(raw) {
+                return list;
+            }
+        }
+        _ => {}
+    }
+    decode_tree(serde_json::from_slice(raw).expect("valid JSON"))
+}
+
+/// What the client did before the sniff: every body of an unknown version through the tree.
+fn parse_and_decode_tree(raw: &[u8]) -> List {
     decode_tree(serde_json::from_slice(raw).expect("valid JSON"))
 }
 
@@ -226,6 +263,10 @@ fn check(inputs: &Inputs) {
     assert_eq!(v4.data.len(), 100);
     assert_eq!(v5.data.len(), 100);
     assert_eq!(decode_known_v5(&inputs.v5_raw), v5);
+    // The fast paths are taken, and give what the tree gives.
+    assert!(client_version::decode_v4::<List>(&inputs.v4_raw).is_some());
+    assert_eq!(parse_and_decode_tree(&inputs.v4_raw), v4);
+    assert_eq!(parse_and_decode_tree(&inputs.v5_raw), v5);
     // The v4 list flattens to the v5 shape at every depth (author and cover unwrapped).
     assert_eq!(
         v4.data[0].attributes["title"],
@@ -309,6 +350,17 @@ fn op<'a>(inputs: &'a Inputs, key: &str) -> Box<dyn FnMut() + 'a> {
         "v4_parse_norm" => Box::new(|| drop(black_box(parse_and_decode(black_box(&i.v4_raw))))),
         "v5_parse_norm" => Box::new(|| drop(black_box(parse_and_decode(black_box(&i.v5_raw))))),
         "error_parse" => Box::new(|| drop(black_box(error_parse(black_box(&i.err_raw))))),
+        "v4_typed" => Box::new(|| {
+            let l: ListResponse<Entry<Article>> =
+                client_version::decode_v4(black_box(&i.v4_raw)).unwrap();
+            drop(black_box(l))
+        }),
+        "v4_parse_tree" => {
+            Box::new(|| drop(black_box(parse_and_decode_tree(black_box(&i.v4_raw)))))
+        }
+        "v5_parse_tree" => {
+            Box::new(|| drop(black_box(parse_and_decode_tree(black_box(&i.v5_raw)))))
+        }
         "v5_parse_known" => Box::new(|| drop(black_box(decode_known_v5(black_box(&i.v5_raw))))),
         "v5_typed" => Box::new(|| {
             let l: ListResponse<Entry<Article>> =

@@ -67,9 +67,10 @@ fail() { FAILED="$FAILED $1"; log "part $1 FAILED (see the output above)"; echo;
   echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), \
 $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo) memory, $(uname -sr); \
 $(rustc --version); $(curl --version | head -1 | cut -d' ' -f1-2)."
-  echo "Run $(date -u '+%Y-%m-%d %H:%M UTC'), $ROUNDS rounds per figure; load average at the start: $(load)."
   echo
 } >"$RESULTS"
+# Each part says when it ran: a run of some parts keeps the others' tables (see the end).
+ran() { echo "Run $(date -u '+%Y-%m-%d %H:%M UTC'), $ROUNDS rounds per figure."; echo; }
 
 # ---------------------------------------------------------------------------------------
 # CPU paths against the Python client.
@@ -94,6 +95,7 @@ if [[ " $PARTS " == *" cpu "* ]]; then
   {
     echo "### CPU paths (µs per operation, lower is better)"
     echo
+    ran
     echo "Load average before: $(load)."
     echo
     cargo bench --quiet --bench cpu -- --rounds "$ROUNDS" ${PY:+--python "$PY"} || fail cpu
@@ -156,6 +158,7 @@ EOF
   {
     echo "### Big file, download and upload, against curl (nginx on loopback)"
     echo
+    ran
     echo "Load average before: $(load). nginx $("$NGINX" -v 2>&1 | cut -d/ -f2), one worker; each transfer is its own process."
     echo
     cargo bench --quiet --bench transfer --features sync -- files --base "http://127.0.0.1:$PORT" \
@@ -192,6 +195,7 @@ if [[ " $PARTS " == *" strapi "* ]]; then
   {
     echo "### Strapi $SV (the bundled test app, SQLite, on loopback)"
     echo
+    ran
     echo "Load average before: $(load)."
     echo
     "${T[@]}" batch --base "http://127.0.0.1:$SPORT" --token "$TOKEN" --dir "$DIR" --rounds "$ROUNDS" --files "$FILES" || fail batch
@@ -209,10 +213,12 @@ if [[ " $PARTS " == *" strapi "* ]]; then
 fi
 
 # ---------------------------------------------------------------------------------------
-# Into BENCHMARKS.md, between the markers (the notes outside them are kept).
-python3 - "$OUT" "$RESULTS" <<'EOF'
-import sys
-out, results = sys.argv[1], open(sys.argv[2]).read()
+# Into BENCHMARKS.md, between the markers (the notes outside them are kept). The results
+# are one section per part (`### CPU…`, `### Big file…`, `### Strapi…`): the parts run now
+# replace theirs; the other parts' sections are kept as they were.
+python3 - "$OUT" "$RESULTS" "$PARTS" <<'EOF'
+import re, sys
+out, results, parts = sys.argv[1], open(sys.argv[2]).read(), sys.argv[3].split()
 begin, end = "<!-- results:begin (benches/run.sh writes this part) -->", "<!-- results:end -->"
 try:
     doc = open(out).read()
@@ -221,8 +227,28 @@ except FileNotFoundError:
 if begin not in doc or end not in doc:
     doc += "\n" + begin + "\n" + end + "\n"
 head, rest = doc.split(begin, 1)
-_, tail = rest.split(end, 1)
-open(out, "w").write(head + begin + "\n\n" + results.strip() + "\n\n" + end + tail)
+old, tail = rest.split(end, 1)
+HEADINGS = {"cpu": "### CPU paths", "files": "### Big file", "strapi": "### Strapi"}
+
+def split(text):
+    """The text before the first `### ` heading, and the sections by part (others by heading)."""
+    chunks = re.split(r"(?m)^(?=### )", text.strip())
+    preamble = "" if chunks[0].startswith("### ") else chunks.pop(0).strip()
+    sections = {}
+    for c in chunks:
+        part = next((p for p, h in HEADINGS.items() if c.startswith(h)), c.split("\n", 1)[0])
+        sections[part] = c.strip()
+    return preamble, sections
+
+_, old_sections = split(old)
+new_preamble, new_sections = split(results)
+merged = dict(old_sections)
+for p in parts:
+    merged.pop(p, None)
+merged.update(new_sections)
+order = [p for p in HEADINGS if p in merged] + [k for k in merged if k not in HEADINGS]
+body = "\n\n".join([new_preamble] + [merged[k] for k in order])
+open(out, "w").write(head + begin + "\n\n" + body.strip() + "\n\n" + end + tail)
 EOF
 log "results written to $OUT"
 if [ -n "$FAILED" ]; then log "failed parts:$FAILED"; exit 1; fi

@@ -76,7 +76,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             path.display()
         );
     }
-    let gallery: Vec<MediaFile> = report.uploaded().into_iter().cloned().collect();
+    let gallery: Vec<MediaFile> = report.done().into_iter().cloned().collect();
     println!(
         "uploaded {} of {} gallery files",
         gallery.len(),

@@ -60,12 +60,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         bar.finish();
     }
     batch.finish_with_message("done");
-    println!(
-        "uploaded {} of {} files",
-        report.uploaded().len(),
-        paths.len()
-    );
-    for f in report.uploaded() {
+    println!("uploaded {} of {} files", report.done().len(), paths.len());
+    for f in report.done() {
         client.delete_media(f.id)?;
     }
     std::fs::remove_dir_all(&dir)?;

@@ -1,5 +1,9 @@
-//! Bulk writes: options and the per-item report of `bulk_create`, `bulk_update` and
-//! `bulk_delete`.
+//! Bulk writes, and the per-item report that bulk writes and batch uploads share.
+//!
+//! [`BulkReport`] is the one report of every call that does many things at once:
+//! `bulk_create`, `bulk_update` and `bulk_delete` (input: the data, `(id, data)` or the id)
+//! and `upload_batch` (input: the file's path, answer: the [`MediaFile`](crate::MediaFile);
+//! [`BatchReport`](crate::BatchReport) names that case).
 //!
 //! Strapi has no bulk REST route, so a bulk call is one request per item, with at most
 //! [`BulkOptions::concurrency`] in flight (async: on the calling task; blocking: on as many
@@ -74,22 +78,27 @@ pub enum BulkOutcome<T> {
     /// [`Error::field_errors`] lists the fields).
     Failed(Error),
     /// Not attempted: the call stopped at an earlier failure
-    /// ([`BulkOptions::stop_on_error`]).
+    /// ([`BulkOptions::stop_on_error`], [`BatchOptions::stop_on_error`](crate::BatchOptions::stop_on_error)).
     Skipped,
+    /// Done, then undone because another item failed
+    /// ([`BatchOptions::rollback`](crate::BatchOptions::rollback): the uploaded file was
+    /// deleted again); the answer is what it was before.
+    RolledBack(T),
 }
 
-/// One item of a bulk call: its position, its input and its outcome.
+/// One item of a bulk call or batch: its position, its input and its outcome.
 #[derive(Debug)]
 pub struct BulkItem<I, T> {
     /// Position in the input.
     pub index: usize,
-    /// The input (data, `(id, data)` or id), given back so that failures can be retried.
+    /// The input (data, `(id, data)`, id, or a batch upload's file path), given back so that
+    /// failures can be retried.
     pub input: I,
     /// What happened.
     pub outcome: BulkOutcome<T>,
 }
 
-/// The result of a bulk call: one item per input, in input order.
+/// The result of a bulk call or batch upload: one item per input, in input order.
 ///
 /// ```
 /// # fn show(report: strapi_kit::BulkReport<serde_json::Value, serde_json::Value>) {
@@ -109,6 +118,17 @@ pub struct BulkReport<I, T> {
 }
 
 impl<I, T> BulkReport<I, T> {
+    /// The answers of the items that succeeded (and were not rolled back), in input order.
+    pub fn done(&self) -> Vec<&T> {
+        self.items
+            .iter()
+            .filter_map(|i| match &i.outcome {
+                BulkOutcome::Done(t) => Some(t),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The successes: index, input and answer, in input order.
     pub fn successes(&self) -> Vec<(usize, &I, &T)> {
         self.items
@@ -148,7 +168,9 @@ impl<I, T> BulkReport<I, T> {
     }
 
     /// The answers in input order if every item succeeded, else the first error (by index;
-    /// the other outcomes are dropped).
+    /// the other outcomes are dropped: look at [`successes`](Self::successes) first if the
+    /// items done matter, or use [`BatchReport::into_uploaded`](crate::BatchReport) for a
+    /// batch upload).
     pub fn into_result(self) -> crate::Result<Vec<T>> {
         let mut out = Vec::with_capacity(self.items.len());
         let mut skipped = 0;
@@ -156,7 +178,7 @@ impl<I, T> BulkReport<I, T> {
             match item.outcome {
                 BulkOutcome::Done(t) => out.push(t),
                 BulkOutcome::Failed(e) => return Err(e),
-                BulkOutcome::Skipped => skipped += 1,
+                BulkOutcome::Skipped | BulkOutcome::RolledBack(_) => skipped += 1,
             }
         }
         if skipped > 0 {

@@ -492,14 +492,6 @@ impl StrapiConfig {
     pub fn max_concurrent_requests(&self) -> usize {
         self.max_concurrent_requests
     }
-
-    /// A copy that authenticates with `auth` instead (used by `login`).
-    pub(crate) fn with_auth(&self, auth: Auth) -> Self {
-        StrapiConfig {
-            auth,
-            ..self.clone()
-        }
-    }
 }
 
 enum AuthInput {

@@ -178,6 +178,15 @@ pub enum Error {
         /// The `Location` header, when the server sent one.
         location: Option<String>,
     },
+
+    /// An end user's session is over: its refresh was refused (the refresh token expired,
+    /// was revoked, or was rotated by another holder), or it was logged out. Nothing more is
+    /// sent with it; sign the user in again.
+    #[error("the user's session has ended: {}", Escaped(reason))]
+    SessionEnded {
+        /// Why (never a token).
+        reason: String,
+    },
 }
 
 /// Why a successful response was unusable.
@@ -420,6 +429,38 @@ impl Error {
     /// The call needs admin credentials the client does not have.
     pub fn is_admin_required(&self) -> bool {
         matches!(self, Error::AdminRequired { .. })
+    }
+    /// Why Strapi refused an auth call ("Invalid identifier or password", "Your account
+    /// email is not confirmed", the auth rate limit, …), from the status and message of its
+    /// answer; `None` for other errors.
+    ///
+    /// ```
+    /// # fn check(err: strapi_kit::Error) {
+    /// use strapi_kit::AuthFailure;
+    /// match err.auth_failure() {
+    ///     Some(AuthFailure::InvalidCredentials) => eprintln!("wrong email or password"),
+    ///     Some(AuthFailure::EmailNotConfirmed) => eprintln!("check your mailbox"),
+    ///     Some(AuthFailure::RateLimited) => eprintln!("too many attempts, wait a minute"),
+    ///     _ => eprintln!("{err}"),
+    /// }
+    /// # }
+    /// ```
+    pub fn auth_failure(&self) -> Option<crate::users::AuthFailure> {
+        let e = self.api_error()?;
+        crate::users::AuthFailure::classify(e.status, &e.message)
+    }
+    /// Strapi refused the identifier and password ("Invalid identifier or password").
+    pub fn is_invalid_credentials(&self) -> bool {
+        self.auth_failure() == Some(crate::users::AuthFailure::InvalidCredentials)
+    }
+    /// The user has not confirmed the email address yet ("Your account email is not
+    /// confirmed").
+    pub fn is_email_not_confirmed(&self) -> bool {
+        self.auth_failure() == Some(crate::users::AuthFailure::EmailNotConfirmed)
+    }
+    /// An end user's session is over ([`Error::SessionEnded`]).
+    pub fn is_session_ended(&self) -> bool {
+        matches!(self, Error::SessionEnded { .. })
     }
     /// The connection could not be established.
     pub fn is_connect(&self) -> bool {

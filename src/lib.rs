@@ -79,6 +79,8 @@ mod paging;
 pub mod query;
 pub mod relations;
 pub mod schema;
+pub mod transfer;
+pub mod users;
 pub mod version;
 
 #[cfg(feature = "sync")]
@@ -136,8 +138,8 @@ pub use error::{ApiError, Error, FieldError, MediaError, Result, UnexpectedReaso
 pub use folders::{Folder, FolderNode, UploadSettings};
 pub use ids::{EntryId, MAX_ID_LEN, MAX_URL_LEN};
 pub use media::{
-    BatchItem, BatchOptions, BatchOutcome, BatchReport, DownloadOptions, MediaUpdate, Progress,
-    ProgressFn, SendToken, UploadOptions,
+    BatchOptions, BatchReport, DownloadOptions, MediaUpdate, Progress, ProgressFn, SendToken,
+    UploadOptions,
 };
 pub use models::{
     Entry, EntryResponse, FocalPoint, ListResponse, MediaFile, MediaFormat, Meta, Pagination,
@@ -149,4 +151,7 @@ pub use query::{
 pub use relations::{Position, Relation, RelationTarget};
 pub use reqwest::Method;
 pub use schema::{Attribute, AttributeType, Component, ContentType, ContentTypeKind, RelationKind};
+pub use users::{
+    AuthFailure, RegisterInput, Registered, Role, SessionInfo, SignedIn, User, UserSession,
+};
 pub use version::ApiVersion;

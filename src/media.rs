@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use serde_json::{Map, Value};
 
+use crate::bulk::{BulkOutcome, BulkReport};
 use crate::error::{Error, MediaError, Result};
 use crate::ids::EntryId;
 use crate::models::{FocalPoint, MediaFile};
@@ -507,78 +508,34 @@ impl BatchOptions {
     }
 }
 
-/// What happened to one file of a batch.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum BatchOutcome {
-    /// Uploaded.
-    Uploaded(MediaFile),
-    /// Failed with this error.
-    Failed(Error),
-    /// Not attempted: the batch stopped at an earlier failure.
-    Skipped,
-    /// Uploaded, then deleted again by the rollback.
-    RolledBack(MediaFile),
-}
+/// The report of [`upload_batch`](crate::AsyncClient::upload_batch): the one per-item
+/// report of the crate, with the file's path as input and the uploaded [`MediaFile`] as
+/// answer. A file deleted again by [`BatchOptions::rollback`] is
+/// [`BulkOutcome::RolledBack`].
+///
+/// ```
+/// # fn show(report: strapi_kit::BatchReport) {
+/// for file in report.done() {
+///     println!("{} -> {}", file.name, file.url);
+/// }
+/// for (index, path, error) in report.failures() {
+///     eprintln!("#{index} {}: {error}", path.display());
+/// }
+/// # }
+/// ```
+pub type BatchReport = BulkReport<PathBuf, MediaFile>;
 
-/// One file of a batch and its outcome.
-#[derive(Debug)]
-pub struct BatchItem {
-    /// Position in the input.
-    pub index: usize,
-    /// The file.
-    pub path: PathBuf,
-    /// What happened.
-    pub outcome: BatchOutcome,
-}
-
-/// The result of a batch upload, one item per input file, in input order.
-#[derive(Debug, Default)]
-pub struct BatchReport {
-    /// Per-file outcomes, in input order.
-    pub items: Vec<BatchItem>,
-}
-
-impl BatchReport {
-    /// The uploaded files (not rolled back), in input order.
-    pub fn uploaded(&self) -> Vec<&MediaFile> {
-        self.items
-            .iter()
-            .filter_map(|i| match &i.outcome {
-                BatchOutcome::Uploaded(f) => Some(f),
-                _ => None,
-            })
-            .collect()
-    }
-
-    /// The failures: index, path and error.
-    pub fn failures(&self) -> Vec<(usize, &Path, &Error)> {
-        self.items
-            .iter()
-            .filter_map(|i| match &i.outcome {
-                BatchOutcome::Failed(e) => Some((i.index, i.path.as_path(), e)),
-                _ => None,
-            })
-            .collect()
-    }
-
-    /// Whether every file was uploaded.
-    pub fn is_complete(&self) -> bool {
-        self.items
-            .iter()
-            .all(|i| matches!(i.outcome, BatchOutcome::Uploaded(_)))
-    }
-
+impl BulkReport<PathBuf, MediaFile> {
     /// All files, or the first failure as [`MediaError::Batch`] (with the files uploaded
     /// around it, which are not deleted unless the batch rolled back).
-    pub fn into_result(self) -> Result<Vec<MediaFile>> {
+    pub fn into_uploaded(self) -> Result<Vec<MediaFile>> {
         let mut uploaded = Vec::new();
         let mut first_failure = None;
         for item in self.items {
             match item.outcome {
-                BatchOutcome::Uploaded(f) => uploaded.push(f),
-                BatchOutcome::Failed(e) if first_failure.is_none() => {
-                    first_failure = Some((item.index, item.path, e));
+                BulkOutcome::Done(f) => uploaded.push(f),
+                BulkOutcome::Failed(e) if first_failure.is_none() => {
+                    first_failure = Some((item.index, item.input, e));
                 }
                 _ => {}
             }

@@ -98,10 +98,10 @@ pub struct Entry<T = Value> {
     pub attributes: T,
 }
 
-/// `Entry<Value>` is decoded by hand: with `#[serde(flatten)]` serde first buffers every
-/// field in its internal `Content` and then builds the JSON object from that, half again
-/// the cost of the whole decode; here the other fields go straight into the object. For a
-/// struct `T` the derive (which skips the fields `T` ignores) is faster, so it is used.
+/// `Entry<T>` is decoded by hand: with `#[serde(flatten)]` serde first buffers every field in
+/// its internal `Content` and then decodes `T` from that, about half the cost of the whole
+/// decode. Here the system fields are taken as they come and everything else goes straight
+/// to `T` (for `Value`: straight into one JSON object).
 impl<'de, T: DeserializeOwned + 'static> Deserialize<'de> for Entry<T> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         if std::any::TypeId::of::<T>() == std::any::TypeId::of::<Value>() {
@@ -111,36 +111,158 @@ impl<'de, T: DeserializeOwned + 'static> Deserialize<'de> for Entry<T> {
                 .map(|e| *e)
                 .map_err(|_| serde::de::Error::custom("internal: entry type"));
         }
-        FlatEntry::<T>::deserialize(d).map(|f| Entry {
-            id: f.id,
-            document_id: f.document_id,
-            created_at: f.created_at,
-            updated_at: f.updated_at,
-            published_at: f.published_at,
-            locale: f.locale,
-            attributes: f.attributes,
-        })
+        d.deserialize_map(TypedEntryVisitor(std::marker::PhantomData))
     }
 }
 
-/// The derived form of [`Entry`], for struct types.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct FlatEntry<T> {
-    #[serde(default)]
+/// The system fields of an entry, as they are met.
+#[derive(Default)]
+struct System {
     id: Option<u64>,
-    #[serde(default)]
     document_id: Option<String>,
-    #[serde(default)]
     created_at: Option<String>,
-    #[serde(default)]
     updated_at: Option<String>,
-    #[serde(default)]
     published_at: Option<String>,
-    #[serde(default)]
     locale: Option<String>,
-    #[serde(flatten)]
-    attributes: T,
+}
+
+impl System {
+    /// Takes the value of `key` if it is a system field (`Ok(false)` otherwise: the value is
+    /// still to be read).
+    fn take<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "id" => self.id = map.next_value()?,
+            "documentId" => self.document_id = map.next_value()?,
+            "createdAt" => self.created_at = map.next_value()?,
+            "updatedAt" => self.updated_at = map.next_value()?,
+            "publishedAt" => self.published_at = map.next_value()?,
+            "locale" => self.locale = map.next_value()?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    fn with<T>(self, attributes: T) -> Entry<T> {
+        Entry {
+            id: self.id,
+            document_id: self.document_id,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            published_at: self.published_at,
+            locale: self.locale,
+            attributes,
+        }
+    }
+}
+
+/// A key, borrowed from the input when it has no escapes.
+struct Key<'de>(std::borrow::Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+struct TypedEntryVisitor<T>(std::marker::PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for TypedEntryVisitor<T> {
+    type Value = Entry<T>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an entry object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Entry<T>, A::Error> {
+        let mut rest = Rest {
+            map,
+            system: System::default(),
+        };
+        let attributes = T::deserialize(RestDeserializer(&mut rest))?;
+        // What `T` left unread (a `T` that stops early): system fields are still taken.
+        while let Some(Key(key)) = rest.map.next_key::<Key<'de>>()? {
+            if !rest.system.take(&key, &mut rest.map)? {
+                rest.map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        Ok(rest.system.with(attributes))
+    }
+}
+
+/// An entry's map without its system fields (taken aside as they pass), for `T`.
+struct Rest<A> {
+    map: A,
+    system: System,
+}
+
+impl<'de, A: serde::de::MapAccess<'de>> serde::de::MapAccess<'de> for Rest<A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        use serde::de::IntoDeserializer;
+        while let Some(Key(key)) = self.map.next_key::<Key<'de>>()? {
+            if !self.system.take(&key, &mut self.map)? {
+                let key: serde::de::value::CowStrDeserializer<'de, A::Error> =
+                    key.into_deserializer();
+                return seed.deserialize(key).map(Some);
+            }
+        }
+        Ok(None)
+    }
+
+    fn next_value_seed<V: serde::de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, A::Error> {
+        self.map.next_value_seed(seed)
+    }
+}
+
+/// [`Rest`] as a deserializer: a map, whatever `T` asks for (as `#[serde(flatten)]` does).
+struct RestDeserializer<'a, A>(&'a mut Rest<A>);
+
+impl<'de, A: serde::de::MapAccess<'de>> serde::Deserializer<'de> for RestDeserializer<'_, A> {
+    type Error = A::Error;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, visitor: V) -> Result<V::Value, A::Error> {
+        visitor.visit_map(self.0)
+    }
+
+    fn deserialize_option<V: serde::de::Visitor<'de>>(
+        self,
+        visitor: V,
+    ) -> Result<V::Value, A::Error> {
+        visitor.visit_some(self)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf unit unit_struct newtype_struct seq tuple
+        tuple_struct map struct enum identifier ignored_any
+    }
 }
 
 struct ValueEntryVisitor;
@@ -153,32 +275,15 @@ impl<'de> serde::de::Visitor<'de> for ValueEntryVisitor {
     }
 
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Entry<Value>, A::Error> {
-        let mut e = Entry {
-            id: None,
-            document_id: None,
-            created_at: None,
-            updated_at: None,
-            published_at: None,
-            locale: None,
-            attributes: Value::Null,
-        };
+        let mut system = System::default();
         let mut rest = Map::new();
         while let Some(key) = map.next_key::<String>()? {
-            match key.as_str() {
-                "id" => e.id = map.next_value()?,
-                "documentId" => e.document_id = map.next_value()?,
-                "createdAt" => e.created_at = map.next_value()?,
-                "updatedAt" => e.updated_at = map.next_value()?,
-                "publishedAt" => e.published_at = map.next_value()?,
-                "locale" => e.locale = map.next_value()?,
-                _ => {
-                    let v: Value = map.next_value()?;
-                    rest.insert(key, v);
-                }
+            if !system.take(&key, &mut map)? {
+                let v: Value = map.next_value()?;
+                rest.insert(key, v);
             }
         }
-        e.attributes = Value::Object(rest);
-        Ok(e)
+        Ok(system.with(Value::Object(rest)))
     }
 }
 
@@ -363,6 +468,31 @@ mod tests {
         let raw: Entry = serde_json::from_value(v).unwrap();
         assert_eq!(raw.attributes, json!({"title": "T", "views": 2}));
         assert_eq!(raw.key().as_deref(), Some("d"));
+    }
+
+    #[test]
+    fn typed_entries_take_system_fields_wherever_they_are() {
+        #[derive(Debug, Deserialize, PartialEq)]
+        struct Partial {
+            title: String,
+        }
+        let v = json!({"title": "T", "views": 2, "extra": {"deep": [1]}, "id": 4,
+                       "documentId": "d", "updatedAt": "u"});
+        let e: Entry<Partial> = serde_json::from_value(v.clone()).unwrap();
+        assert_eq!(e.attributes, Partial { title: "T".into() });
+        assert_eq!((e.id, e.updated_at.as_deref()), (Some(4), Some("u")));
+        let raw = serde_json::to_vec(&v).unwrap();
+        let e: Entry<Partial> = serde_json::from_slice(&raw).unwrap();
+        assert_eq!(e.document_id.as_deref(), Some("d"));
+        // A map type sees the content fields only; an optional one is `Some`.
+        let m: Entry<std::collections::BTreeMap<String, Value>> =
+            serde_json::from_value(v.clone()).unwrap();
+        assert_eq!(
+            m.attributes.keys().collect::<Vec<_>>(),
+            ["extra", "title", "views"]
+        );
+        let o: Entry<Option<Partial>> = serde_json::from_value(v).unwrap();
+        assert_eq!(o.attributes, Some(Partial { title: "T".into() }));
     }
 
     #[test]

@@ -91,6 +91,37 @@ impl Pager {
         })
     }
 
+    /// The query of the page `k` pages after [`next_query`](Self::next_query)'s (`k = 0`: that
+    /// one), for fetching ahead: assumes the pages before it are full at the current page
+    /// size. `None` before the first page, without a reported total, when that page would
+    /// start at or past the total, or when the walk is over. The answer to it is used only
+    /// if `next_query` gives the same query when its turn comes.
+    pub fn query_ahead(&self, k: u64) -> Option<StrapiQuery> {
+        if k == 0 {
+            return self.next_query();
+        }
+        if self.done || self.pages == 0 {
+            return None;
+        }
+        let total = self.total?;
+        Some(match self.mode {
+            Mode::Page { page, size } => {
+                let page = page.checked_add(k)?;
+                if (page - 1).saturating_mul(size) >= total {
+                    return None;
+                }
+                self.base.clone().paginate(page, size)
+            }
+            Mode::Offset { start, limit } => {
+                let start = start.checked_add(k.checked_mul(limit)?)?;
+                if start >= total {
+                    return None;
+                }
+                self.base.clone().offset(start, limit)
+            }
+        })
+    }
+
     /// The total the server reported, once a page has arrived (absent with
     /// `with_count(false)`).
     pub fn total(&self) -> Option<u64> {
@@ -217,6 +248,9 @@ impl Pager {
 fn shape(what: &'static str) -> Error {
     Error::unexpected(200, UnexpectedReason::Shape(what), b"")
 }
+
+/// Pages fetched ahead of the one being consumed, at most (`get_all_iter`, both flavours).
+pub(crate) const AHEAD: usize = 2;
 
 #[cfg(test)]
 mod tests {
@@ -383,5 +417,50 @@ mod tests {
     fn bad_queries_fail_before_paging() {
         assert!(Pager::new(&StrapiQuery::new().paginate(1, 10).offset(0, 5)).is_err());
         assert!(Pager::new(&StrapiQuery::new().paginate(0, 10)).is_err());
+    }
+
+    #[test]
+    fn queries_ahead_stop_at_the_total() {
+        let mut p = Pager::new(&StrapiQuery::new().paginate(1, 10)).unwrap();
+        assert_eq!(p.query_ahead(0), p.next_query());
+        assert_eq!(
+            p.query_ahead(1),
+            None,
+            "nothing ahead before the first page"
+        );
+        p.record(Some(&page(1, 10, 3, 25)), 10).unwrap();
+        let mut at_3 = p.clone();
+        at_3.record(Some(&page(2, 10, 3, 25)), 10).unwrap();
+        assert_eq!(p.query_ahead(1), at_3.next_query());
+        assert_eq!(p.query_ahead(2), None, "page 4 would start past 25");
+        let mut o = Pager::new(&StrapiQuery::new().offset(0, 3)).unwrap();
+        let echo = Pagination {
+            start: Some(0),
+            limit: Some(3),
+            total: Some(7),
+            ..Default::default()
+        };
+        o.record(Some(&echo), 3).unwrap();
+        let mut at_6 = o.clone();
+        let echo = Pagination {
+            start: Some(3),
+            ..echo
+        };
+        at_6.record(Some(&echo), 3).unwrap();
+        assert_eq!(o.query_ahead(1), at_6.next_query());
+        assert_ne!(o.query_ahead(0), o.query_ahead(1));
+        assert_eq!(o.query_ahead(2), None);
+        let mut n = Pager::new(&StrapiQuery::new().paginate(1, 10).with_count(false)).unwrap();
+        n.record(
+            Some(&Pagination {
+                page: Some(1),
+                page_size: Some(10),
+                ..Default::default()
+            }),
+            10,
+        )
+        .unwrap();
+        assert!(n.query_ahead(0).is_some());
+        assert_eq!(n.query_ahead(1), None, "no total, no guess");
     }
 }

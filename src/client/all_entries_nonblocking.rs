@@ -13,24 +13,66 @@ use serde::de::DeserializeOwned;
 use super::shared::Client;
 use crate::error::{Error, Result};
 use crate::models::ListResponse;
-use crate::paging::Pager;
+use crate::paging::{AHEAD, Pager};
+use crate::query::StrapiQuery;
 
 type PageFuture<T> = Pin<Box<dyn Future<Output = Result<ListResponse<T>>> + Send>>;
+
+/// A page requested ahead: its query, and the request until it is answered.
+struct Ahead<T> {
+    query: StrapiQuery,
+    request: Option<Request<T>>,
+    answer: Option<Result<ListResponse<T>>>,
+}
+
+/// A page request: a task of the tokio runtime the stream is polled on (it progresses, and
+/// its page is decoded, while the stream is not polled), or, outside one, a future polled
+/// with the stream.
+enum Request<T> {
+    Task(tokio::task::JoinHandle<Result<ListResponse<T>>>),
+    Polled(PageFuture<T>),
+}
+
+impl<T> Drop for Ahead<T> {
+    fn drop(&mut self) {
+        // Dropping the stream (or a page asked with a stale page size) cancels the request.
+        if let Some(Request::Task(task)) = &self.request {
+            task.abort();
+        }
+    }
+}
+
+impl<T> Request<T> {
+    fn poll(&mut self, cx: &mut Context<'_>) -> Poll<Result<ListResponse<T>>> {
+        match self {
+            Request::Polled(f) => f.as_mut().poll(cx),
+            Request::Task(task) => Pin::new(task).poll(cx).map(|done| {
+                done.unwrap_or_else(|e| {
+                    if e.is_panic() {
+                        std::panic::resume_unwind(e.into_panic());
+                    }
+                    Err(Error::Config(format!("the page request stopped: {e}")))
+                })
+            }),
+        }
+    }
+}
 
 /// Every entry of a query, fetched page by page as you consume it (from
 /// [`Client::get_all_iter`]). A [`Stream`] of `Result<T>`, with an inherent
 /// [`next`](Self::next) so that no trait import is needed; after an error it ends.
 ///
-/// As soon as a page arrives the request for the next one is sent, and it progresses
-/// each time the stream is polled, so fetching overlaps with your processing. Dropping the
-/// stream cancels the request in flight.
+/// As soon as a page arrives the requests for the next ones are sent (at most two pages
+/// ahead), as tasks of the tokio runtime the stream is polled on, so fetching and decoding
+/// overlap with your processing. Dropping the stream cancels the requests in flight.
 #[must_use = "a stream does nothing until polled"]
 pub struct AllEntries<T> {
     client: Client,
     collection: String,
     pager: Pager,
     buffered: VecDeque<T>,
-    in_flight: Option<PageFuture<T>>,
+    /// The pages ahead, in order: at most [`AHEAD`].
+    in_flight: VecDeque<Ahead<T>>,
     error: Option<Error>,
 }
 
@@ -42,7 +84,7 @@ impl<T> std::fmt::Debug for AllEntries<T> {
         f.debug_struct("AllEntries")
             .field("collection", &self.collection)
             .field("buffered", &self.buffered.len())
-            .field("in_flight", &self.in_flight.is_some())
+            .field("in_flight", &self.in_flight.len())
             .field("total", &self.pager.total())
             .field("done", &self.pager.is_done())
             .finish_non_exhaustive()
@@ -56,7 +98,7 @@ impl<T> AllEntries<T> {
             collection,
             pager,
             buffered: VecDeque::new(),
-            in_flight: None,
+            in_flight: VecDeque::new(),
             error: None,
         }
     }
@@ -136,15 +178,66 @@ impl<T: DeserializeOwned + Send + 'static> AllEntries<T> {
         std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
     }
 
-    /// Starts the request for the pager's next page, if there is one.
+    /// Requests the next pages, up to [`AHEAD`] in flight (they are sent when first polled).
     fn start_next(&mut self) {
-        if let Some(query) = self.pager.next_query() {
+        while self.in_flight.len() < AHEAD {
+            let Some(query) = self.pager.query_ahead(self.in_flight.len() as u64) else {
+                return;
+            };
             let client = self.client.clone();
             let collection = self.collection.clone();
-            self.in_flight = Some(Box::pin(async move {
-                client.get_many::<T>(&collection, &query).await
-            }));
+            let q = query.clone();
+            let fetch: PageFuture<T> =
+                Box::pin(async move { client.get_many::<T>(&collection, &q).await });
+            let request = match tokio::runtime::Handle::try_current() {
+                Ok(rt) => Request::Task(rt.spawn(fetch)),
+                Err(_) => Request::Polled(fetch),
+            };
+            self.in_flight.push_back(Ahead {
+                query,
+                request: Some(request),
+                answer: None,
+            });
         }
+    }
+
+    /// Takes in the answered front page, if its turn has come.
+    fn take_front(&mut self) -> bool {
+        if self.in_flight.front().is_none_or(|a| a.answer.is_none()) {
+            return false;
+        }
+        let Some(mut front) = self.in_flight.pop_front() else {
+            return false;
+        };
+        let answer = front.answer.take();
+        if self.pager.next_query().as_ref() != Some(&front.query) {
+            // Asked with a page size the server has since shown to be another: the pages
+            // ahead are dropped (cancelled) and asked again.
+            self.in_flight.clear();
+            self.start_next();
+            return true;
+        }
+        match answer
+            .unwrap_or_else(|| Err(Error::Config("internal: no page".into())))
+            .and_then(|page| {
+                self.pager
+                    .record(page.meta.pagination.as_ref(), page.data.len())
+                    .map(|()| page.data)
+            }) {
+            Ok(entries) => {
+                self.buffered.extend(entries);
+                if self.pager.is_done() {
+                    self.in_flight.clear();
+                }
+                self.start_next();
+            }
+            Err(e) => {
+                self.pager.stop();
+                self.in_flight.clear();
+                self.error = Some(e);
+            }
+        }
+        true
     }
 }
 
@@ -153,37 +246,27 @@ impl<T: DeserializeOwned + Send + 'static> Stream for AllEntries<T> {
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<T>>> {
         let this = self.get_mut();
-        if this.in_flight.is_none()
+        if this.in_flight.is_empty()
             && this.buffered.is_empty()
             && this.error.is_none()
             && !this.pager.is_done()
         {
             this.start_next();
         }
-        // Drive the request in flight, also while entries are buffered: that is what makes
-        // the next page arrive while the current one is consumed.
-        while let Some(fut) = this.in_flight.as_mut() {
-            match fut.as_mut().poll(cx) {
-                Poll::Pending => break,
-                Poll::Ready(result) => {
-                    this.in_flight = None;
-                    match result.and_then(|page| {
-                        this.pager
-                            .record(page.meta.pagination.as_ref(), page.data.len())
-                            .map(|()| page.data)
-                    }) {
-                        Ok(entries) => {
-                            this.buffered.extend(entries);
-                            // Request the next page at once (the loop polls it once, which
-                            // sends it).
-                            this.start_next();
-                        }
-                        Err(e) => {
-                            this.pager.stop();
-                            this.error = Some(e);
-                        }
+        // Drive the requests in flight, also while entries are buffered: that is what makes
+        // the next pages arrive while the current one is consumed. Pages are taken in order;
+        // new requests are polled once at once, which sends them.
+        loop {
+            for ahead in this.in_flight.iter_mut() {
+                if let Some(request) = ahead.request.as_mut() {
+                    if let Poll::Ready(answer) = request.poll(cx) {
+                        ahead.request = None;
+                        ahead.answer = Some(answer);
                     }
                 }
+            }
+            if !this.take_front() {
+                break;
             }
         }
         if let Some(entry) = this.buffered.pop_front() {
@@ -192,10 +275,10 @@ impl<T: DeserializeOwned + Send + 'static> Stream for AllEntries<T> {
         if let Some(e) = this.error.take() {
             return Poll::Ready(Some(Err(e)));
         }
-        if this.in_flight.is_some() {
-            Poll::Pending
-        } else {
+        if this.in_flight.is_empty() {
             Poll::Ready(None)
+        } else {
+            Poll::Pending
         }
     }
 

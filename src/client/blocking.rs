@@ -11,7 +11,8 @@
 //!
 //! ## The runtime rule
 //!
-//! Like `reqwest::blocking`, the client runs a small runtime on a thread of its own.
+//! Like `reqwest::blocking`, the client runs a small runtime on a thread of its own (and a
+//! second one from its first upload: upload bodies go through an async HTTP client there).
 //! Creating, cloning and dropping it is fine anywhere, inside a tokio runtime too. Its
 //! *calls* block, so do not make them on an async task's thread: there a call fails with
 //! [`Error::Config`](crate::Error::Config) saying so, before anything is sent (the check
@@ -61,6 +62,9 @@ mod shared;
 #[path = "all_entries_blocking.rs"]
 mod all_entries;
 
+#[path = "upload_blocking.rs"]
+mod upload;
+
 pub use all_entries::AllEntries;
 pub use flavour::UploadReader;
 pub use shared::{Client, RawRequest};
@@ -76,9 +80,9 @@ mod flavour {
 
     use bytes::Bytes;
 
+    pub(crate) use super::upload::{Form, HttpClient, Part, RequestBuilder};
     pub(crate) use maybe_async::must_be_sync as maybe;
-    pub(crate) use reqwest::blocking::multipart::{Form, Part};
-    pub(crate) use reqwest::blocking::{Client as HttpClient, RequestBuilder, Response};
+    pub(crate) use reqwest::blocking::Response;
 
     use crate::client::common::BodyError;
     use crate::media::PartMeter;
@@ -133,15 +137,21 @@ mod flavour {
             .collect()
     }
 
-    /// Builds the reqwest client. reqwest's blocking client waits for its runtime thread
-    /// to start, and that wait panics when made on a thread inside a tokio runtime (debug
-    /// builds check it); waiting on a plain thread of our own avoids it.
-    pub(crate) fn build_client(b: reqwest::blocking::ClientBuilder) -> reqwest::Result<HttpClient> {
-        if !in_tokio_runtime() {
-            return b.build();
-        }
-        std::thread::scope(|s| s.spawn(|| b.build()).join())
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    /// Builds the reqwest client, and keeps `uploads` (the same settings) for the client that
+    /// sends upload bodies, built on the first upload. reqwest's blocking client waits for
+    /// its runtime thread to start, and that wait panics when made on a thread inside a
+    /// tokio runtime (debug builds check it); waiting on a plain thread of our own avoids it.
+    pub(crate) fn build_client(
+        b: reqwest::blocking::ClientBuilder,
+        uploads: impl FnOnce() -> reqwest::ClientBuilder,
+    ) -> reqwest::Result<HttpClient> {
+        let inner = if !in_tokio_runtime() {
+            b.build()?
+        } else {
+            std::thread::scope(|s| s.spawn(|| b.build()).join())
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?
+        };
+        Ok(HttpClient::new(inner, uploads()))
     }
 
     fn in_tokio_runtime() -> bool {
@@ -152,6 +162,12 @@ mod flavour {
     /// would stall every task of that thread (and reqwest would refuse it with a panic in debug
     /// builds, after the request went out). Nothing is sent then; the error says the way out.
     pub(crate) fn send(rb: RequestBuilder) -> crate::error::Result<reqwest::Result<Response>> {
+        check_may_block()?;
+        rb.send_checked()
+    }
+
+    /// An error when the calling thread drives an async runtime (see [`send`]).
+    pub(crate) fn check_may_block() -> crate::error::Result<()> {
         if !blocking_allowed() {
             return Err(crate::error::Error::Config(
                 "a SyncClient call cannot block a thread that runs async tasks: call it inside \
@@ -159,7 +175,7 @@ mod flavour {
                     .into(),
             ));
         }
-        Ok(rb.send())
+        Ok(())
     }
 
     /// Whether this thread may block: outside any tokio runtime, or where the runtime allows
@@ -299,7 +315,7 @@ mod flavour {
     }
 
     pub(crate) fn reader_part(reader: UploadReader, len: u64, meter: PartMeter) -> Part {
-        Part::reader_with_length(
+        Part::new(
             Metered {
                 inner: reader,
                 meter,
@@ -311,7 +327,7 @@ mod flavour {
 
     /// A reader that meters the bytes read through it (progress, and an error when the
     /// source gives more or fewer bytes than announced: reqwest then aborts the request).
-    struct Metered {
+    pub(crate) struct Metered {
         inner: UploadReader,
         meter: PartMeter,
         ended: bool,

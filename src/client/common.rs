@@ -461,14 +461,32 @@ impl Core {
         body: &[u8],
         list: bool,
     ) -> Result<R> {
-        // Fast path: a known v5 server needs no normalisation, so decode straight from the
-        // bytes without building a JSON tree first.
-        if self.version() == Some(ApiVersion::V5) {
-            let mut de = serde_json::Deserializer::from_slice(body);
-            if let Ok(r) = R::deserialize(&mut de) {
-                if de.end().is_ok() {
-                    return Ok(r);
+        // Fast path: a v5 body needs no normalisation, so it is decoded straight from the
+        // bytes without building a JSON tree first: on a known v5 server, and while the
+        // version is unknown when the body's first entry shows v5 (and `data` the expected
+        // shape; the version is remembered once the body decoded).
+        // A v4 body is flattened while it is decoded, also without a tree, when its shape
+        // allows (see `version::decode_v4`).
+        let sniffed = || version::sniff(body).filter(|&(_, is_list)| is_list == list);
+        let (fast, learned) = match self.version() {
+            Some(ApiVersion::V5) => (Some(ApiVersion::V5), false),
+            // The tree path checks the shape of `data` first: so does this one.
+            Some(ApiVersion::V4) => (sniffed().map(|_| ApiVersion::V4), false),
+            None => match sniffed() {
+                Some((v, _)) => (Some(v), true),
+                None => (None, false),
+            },
+        };
+        if let Some(v) = fast {
+            let decoded = match v {
+                ApiVersion::V5 => direct::<R>(body),
+                ApiVersion::V4 => version::decode_v4::<R>(body),
+            };
+            if let Some(r) = decoded {
+                if learned {
+                    self.set_version(v);
                 }
+                return Ok(r);
             }
             // Fall through for a precise error.
         }
@@ -498,6 +516,14 @@ impl Core {
             Err(_) => from_value(self.parse_body(status, body)?),
         }
     }
+}
+
+/// `body` decoded straight into `R` (no tree), if it decodes.
+fn direct<R: DeserializeOwned>(body: &[u8]) -> Option<R> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let r = R::deserialize(&mut de).ok()?;
+    de.end().ok()?;
+    Some(r)
 }
 
 /// Deserialises a JSON tree into `T`, naming the path that failed.

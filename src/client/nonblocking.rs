@@ -123,7 +123,12 @@ mod flavour {
         out
     }
 
-    pub(crate) fn build_client(b: reqwest::ClientBuilder) -> reqwest::Result<HttpClient> {
+    /// Builds the reqwest client (`_uploads` is for the blocking flavour's upload bodies:
+    /// this client sends them itself).
+    pub(crate) fn build_client(
+        b: reqwest::ClientBuilder,
+        _uploads: impl FnOnce() -> reqwest::ClientBuilder,
+    ) -> reqwest::Result<HttpClient> {
         b.build()
     }
 

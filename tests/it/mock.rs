@@ -45,5 +45,13 @@ mod attach_faults;
 #[path = "cases/uploads.rs"]
 mod uploads;
 
+#[path = "cases/perf_paths.rs"]
+mod perf_paths;
+
 #[path = "cases/admin_auth.rs"]
 mod admin_auth;
+
+#[path = "cases/transfer_faults.rs"]
+mod transfer_faults;
+#[path = "cases/users_faults.rs"]
+mod users_faults;

@@ -84,3 +84,8 @@ mod uploads_real;
 
 #[path = "cases/qs.rs"]
 mod qs;
+
+#[path = "cases/transfer.rs"]
+mod transfer;
+#[path = "cases/users.rs"]
+mod users;

@@ -17,6 +17,11 @@ impl Client {
     /// Fails with [`Error::AdminRequired`] (nothing sent) when the client has no admin
     /// credentials for `operation`.
     pub(crate) fn require_admin(&self, operation: &str) -> Result<()> {
+        if self.user.is_some() {
+            return Err(Error::AdminRequired {
+                operation: format!("{operation} (on a view acting as an end user)"),
+            });
+        }
         match self.core.config.admin_auth() {
             AdminAuth::None => Err(Error::AdminRequired {
                 operation: operation.to_owned(),
@@ -27,7 +32,7 @@ impl Client {
 
     /// Whether a 401 on an admin route is worth one more login.
     pub(crate) fn admin_can_relogin(&self) -> bool {
-        matches!(self.core.config.admin_auth(), AdminAuth::Login { .. })
+        self.user.is_none() && matches!(self.core.config.admin_auth(), AdminAuth::Login { .. })
     }
 }
 
@@ -43,6 +48,12 @@ impl Client {
     /// The admin `Authorization` value; logs in when there is no session yet, or when
     /// `stale` (the value the server just refused) is still the current one.
     pub(crate) async fn admin_header(&self, stale: Option<&HeaderValue>) -> Result<HeaderValue> {
+        // A view acting for an end user carries that user's credentials only.
+        if self.user.is_some() {
+            return Err(Error::AdminRequired {
+                operation: "an admin API call on a view acting as an end user".into(),
+            });
+        }
         let (email, password) = match self.core.config.admin_auth() {
             AdminAuth::None => {
                 return Err(Error::AdminRequired {

@@ -26,7 +26,7 @@ struct DataEnvelope<'a, D: ?Sized> {
 impl Client {
     /// The version to encode `query` for; asks the server only when the encoding depends on
     /// it and it is not known yet.
-    async fn version_for(&self, query: &StrapiQuery) -> Result<ApiVersion> {
+    pub(super) async fn version_for(&self, query: &StrapiQuery) -> Result<ApiVersion> {
         match self.core.version() {
             Some(v) => Ok(v),
             None if query.needs_version() => self.detect_version().await,

@@ -36,6 +36,8 @@ impl Client {
     fn as_admin(&self, call: FCall) -> FCall {
         match self.core.config.admin_auth() {
             crate::config::AdminAuth::None => call,
+            // A user view sends its user's JWT only.
+            _ if self.user.is_some() => call,
             _ => call.admin(),
         }
     }

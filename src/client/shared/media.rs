@@ -12,12 +12,13 @@ use serde_json::{Value, json};
 use super::Client;
 use super::content::FCall;
 use super::flavour::{self, maybe};
+use crate::bulk::BulkOutcome;
 use crate::client::common::{CallBody, EntryId, from_value};
 use crate::documents::conflict;
 use crate::error::{Error, MediaError, Result, UnexpectedReason};
 use crate::media::{
-    BatchCounter, BatchItem, BatchOptions, BatchOutcome, BatchReport, FileBody, FilePart,
-    MediaUpdate, SNIFF_LEN, UploadOptions, UploadSpec, check_local_file, named_part, path_part,
+    BatchCounter, BatchOptions, BatchReport, FileBody, FilePart, MediaUpdate, SNIFF_LEN,
+    UploadOptions, UploadSpec, check_local_file, named_part, path_part,
 };
 use crate::models::EntryResponse;
 use crate::models::MediaFile;
@@ -417,7 +418,7 @@ println!("{} uploaded", files.len());
     ) -> Result<Vec<MediaFile>> {
         self.upload_batch(paths, options, &BatchOptions::default())
             .await?
-            .into_result()
+            .into_uploaded()
     }
 
     /// Uploads several files with bounded concurrency and reports per file.
@@ -513,30 +514,19 @@ for (index, path, error) in report.failures() {
             }
         })
         .await;
-        let mut items: Vec<BatchItem> = results
-            .into_iter()
-            .zip(paths)
-            .enumerate()
-            .map(|(index, (r, path))| BatchItem {
-                index,
-                path: path.as_ref().to_path_buf(),
-                outcome: match r {
-                    Some(Ok(f)) => BatchOutcome::Uploaded(f),
-                    Some(Err(e)) => BatchOutcome::Failed(e),
-                    None => BatchOutcome::Skipped,
-                },
-            })
-            .collect();
+        let inputs = paths.iter().map(|p| p.as_ref().to_path_buf()).collect();
+        let mut report = BatchReport::from_outcomes(inputs, results);
+        let items = &mut report.items;
         let failed = items
             .iter()
-            .any(|i| matches!(i.outcome, BatchOutcome::Failed(_)));
+            .any(|i| matches!(i.outcome, BulkOutcome::Failed(_)));
         if failed && batch.rollback {
-            for item in &mut items {
-                if let BatchOutcome::Uploaded(f) = &item.outcome {
+            for item in items.iter_mut() {
+                if let BulkOutcome::Done(f) = &item.outcome {
                     if self.delete_media(f.id).await.is_ok() {
-                        let outcome = std::mem::replace(&mut item.outcome, BatchOutcome::Skipped);
-                        if let BatchOutcome::Uploaded(f) = outcome {
-                            item.outcome = BatchOutcome::RolledBack(f);
+                        let outcome = std::mem::replace(&mut item.outcome, BulkOutcome::Skipped);
+                        if let BulkOutcome::Done(f) = outcome {
+                            item.outcome = BulkOutcome::RolledBack(f);
                         }
                     }
                 }
@@ -545,7 +535,7 @@ for (index, path, error) in report.failures() {
             let ids: Vec<u64> = items
                 .iter()
                 .filter_map(|i| match &i.outcome {
-                    BatchOutcome::Uploaded(f) => Some(f.id),
+                    BulkOutcome::Done(f) => Some(f.id),
                     _ => None,
                 })
                 .collect();
@@ -553,7 +543,7 @@ for (index, path, error) in report.failures() {
                 self.attach_through_entry(target, &ids).await?;
             }
         }
-        Ok(BatchReport { items })
+        Ok(report)
     }
 
     /// The options with the folder as an id: a `folder_path` is looked up, and created

@@ -31,7 +31,9 @@ mod bulk;
 
 mod schema;
 
-mod auth;
+mod transfer;
+
+mod users;
 
 mod admin;
 mod transport;
@@ -61,6 +63,9 @@ pub struct Client {
     slots: Arc<flavour::Slots>,
     /// The admin JWT of an `admin_login`, once logged in.
     admin_session: Arc<flavour::Lock<Option<HeaderValue>>>,
+    /// The end user this view acts for (`as_user`): its session, shared by the view's
+    /// clones, replaces the client's credentials.
+    user: Option<Arc<users::UserState>>,
 }
 
 /// The HTTP clients behind a [`Client`], one per redirect policy, and the custom headers.
@@ -90,7 +95,7 @@ struct Foreign {
 impl Http {
     fn new(config: &StrapiConfig) -> Result<Self> {
         Ok(Http {
-            home: build_http(config, Policy::none())?,
+            home: build_http(config, Policy::none)?,
             foreign: Arc::new(Foreign {
                 config: config.clone(),
                 client: OnceLock::new(),
@@ -103,7 +108,7 @@ impl Http {
     fn request(&self, method: reqwest::Method, url: reqwest::Url) -> flavour::RequestBuilder {
         if !same_origin(&url, &self.base) {
             let foreign = self.foreign.client.get_or_init(|| {
-                build_http(&self.foreign.config, Policy::limited(MAX_REDIRECTS)).ok()
+                build_http(&self.foreign.config, || Policy::limited(MAX_REDIRECTS)).ok()
             });
             // Should that build ever fail (it succeeded once with the same settings), the
             // home client still sends the request, following no redirect: safe.
@@ -121,16 +126,27 @@ impl Http {
 /// Hops followed for another origin (reqwest's default limit).
 const MAX_REDIRECTS: usize = 10;
 
-fn build_http(config: &StrapiConfig, redirect: Policy) -> Result<flavour::HttpClient> {
-    let builder = flavour::HttpClient::builder()
-        .timeout(config.timeout())
-        .connect_timeout(config.connect_timeout())
-        .pool_max_idle_per_host(config.pool_max_idle_per_host)
-        .pool_idle_timeout(config.pool_idle_timeout)
-        .user_agent(config.user_agent.clone())
-        .redirect(redirect);
-    flavour::build_client(builder)
-        .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))
+/// The HTTP settings, applied to a reqwest client builder of either kind (they have the same
+/// methods): the blocking flavour builds an async client too, lazily, for upload bodies.
+macro_rules! http_settings {
+    ($builder:expr, $config:expr, $redirect:expr) => {
+        $builder
+            .timeout($config.timeout())
+            .connect_timeout($config.connect_timeout())
+            .pool_max_idle_per_host($config.pool_max_idle_per_host)
+            .pool_idle_timeout($config.pool_idle_timeout)
+            .user_agent($config.user_agent.clone())
+            .redirect($redirect)
+    };
+}
+
+fn build_http(config: &StrapiConfig, redirect: fn() -> Policy) -> Result<flavour::HttpClient> {
+    let builder = http_settings!(flavour::HttpClient::builder(), config, redirect());
+    // The async flavour ignores the second builder (its client sends uploads itself).
+    flavour::build_client(builder, || {
+        http_settings!(reqwest::Client::builder(), config, redirect())
+    })
+    .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))
 }
 
 impl std::fmt::Debug for Client {

@@ -23,8 +23,13 @@ impl Client {
     /// - `id:asc` is appended as the last sort key unless the query already sorts by `id`:
     ///   without a total order the database may order rows differently from one page to the
     ///   next (ties on your sort keys included), which skips some and repeats others.
-    /// - The async stream sends the request for the next page as soon as a page arrives, so
-    ///   it is under way while you consume the current one.
+    /// - The requests for the next pages go out as soon as a page arrives (the blocking
+    ///   iterator sends each from a thread of its own, the async stream as a task of its
+    ///   tokio runtime), so they are under way while you consume the current one: the next
+    ///   page, and once the first page has told the total, the one after it (two at most).
+    ///   Dropping the iterator or stream starts nothing more: the async stream cancels the
+    ///   requests ahead; the blocking iterator's threads finish theirs (within the client's
+    ///   timeout), drop the pages and end.
     /// - An error (HTTP, decoding, or a server answering another page than asked) is yielded
     ///   once, after the entries already received, and ends the walk.
     ///

@@ -30,6 +30,7 @@ let client = AsyncClient::new(StrapiConfig::new("http://localhost:1337", "api-to
             http: Http::new(&config)?,
             slots: Arc::new(flavour::Slots::new(config.max_concurrent_requests())),
             admin_session: Arc::new(flavour::Lock::new(None)),
+            user: None,
             core: Arc::new(Core::new(config)?),
             opts: CallOptions::default(),
         })
@@ -141,25 +142,17 @@ let list = traced
 "#,
     )]
     pub fn with_header(&self, name: &str, value: &str) -> Result<Self> {
-        let (n, v) = crate::config::custom_header(name, value, self.core.auth_header().is_some())
-            .map_err(Error::InvalidInput)?;
+        let (n, v) = crate::config::custom_header(
+            name,
+            value,
+            // A user view has credentials of its own too.
+            self.core.auth_header().is_some() || self.user.is_some(),
+        )
+        .map_err(Error::InvalidInput)?;
         let mut c = self.clone();
         // Replaces a header of the same name (the config's or an outer view's).
         c.http.headers.insert(n, v);
         Ok(c)
-    }
-
-    /// The client a login made: credentials of its own, this client's views kept (its
-    /// custom headers except an `Authorization` of its own, which the JWT replaces).
-    pub(super) fn with_login(&self, config: StrapiConfig) -> Result<Self> {
-        let mut client = Client::new(config)?;
-        client.opts = self.opts.clone();
-        client.http.headers = self.http.headers.clone();
-        client.http.headers.remove(reqwest::header::AUTHORIZATION);
-        if let Some(v) = self.core.version() {
-            client.core.set_version(v);
-        }
-        Ok(client)
     }
 
     /// A view of this client with another retry policy.

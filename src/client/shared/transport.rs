@@ -97,6 +97,12 @@ impl Client {
             false => None,
         };
         let mut relogged = false;
+        // A view acting for a user sends that user's JWT (renewed when about to expire).
+        let mut user = match (&self.user, call.auth && !call.admin) {
+            (Some(state), true) => Some(self.user_header(state).await?),
+            _ => None,
+        };
+        let mut refreshed = false;
         loop {
             attempt += 1;
             if let Some(wait) = self.core.rate_limit_delay() {
@@ -106,7 +112,9 @@ impl Client {
                 return Err(timed_out(call));
             };
             let sent_at = Instant::now();
-            let mut request = self.build_request(call, admin.as_ref()).await?;
+            let mut request = self
+                .build_request(call, admin.as_ref().or(user.as_ref()))
+                .await?;
             if let Some(d) = deadline {
                 match d.checked_duration_since(sent_at) {
                     Some(left) if !left.is_zero() => request = request.timeout(left),
@@ -150,6 +158,25 @@ impl Client {
                         drop(resp);
                         admin = Some(self.admin_header(admin.as_ref()).await?);
                         relogged = true;
+                        attempt -= 1;
+                        continue;
+                    } else if status == 401 && !refreshed && user.is_some() {
+                        // The user's access token was refused: renew it once (unless
+                        // another call just did) and resend; a refused renewal ends the
+                        // session with a typed error, never another attempt.
+                        let stale = user.clone();
+                        let next = match (&self.user, &stale) {
+                            (Some(state), Some(h)) => self.user_header_after_401(state, h).await?,
+                            _ => None,
+                        };
+                        let Some(next) = next else {
+                            let headers = resp.headers().clone();
+                            let body = flavour::read_capped(resp, MAX_ERROR_BODY).await;
+                            return Err(self.core.error_from(call, status, &headers, &body));
+                        };
+                        drop(resp);
+                        user = Some(next);
+                        refreshed = true;
                         attempt -= 1;
                         continue;
                     } else if status == 404 && unanswered && call.method == reqwest::Method::DELETE
@@ -253,12 +280,13 @@ impl Client {
     async fn build_request(
         &self,
         call: &Call,
-        admin: Option<&reqwest::header::HeaderValue>,
+        credential: Option<&reqwest::header::HeaderValue>,
     ) -> Result<flavour::RequestBuilder> {
         let mut rb = self.http.request(call.method.clone(), call.url.clone());
-        if let Some(h) = admin {
+        if let Some(h) = credential {
             rb = rb.header(AUTHORIZATION, h.clone());
-        } else if call.auth {
+        } else if call.auth && self.user.is_none() {
+            // A user view never falls back to the client's own credentials.
             if let Some(h) = self.core.auth_header() {
                 rb = rb.header(AUTHORIZATION, h.clone());
             }

@@ -407,9 +407,9 @@ async fn login_as_user_and_me() {
         .login(&server().user_email, &server().user_password)
         .await
         .unwrap();
-    assert_eq!(profile["email"], json!(server().user_email));
+    assert_eq!(profile.email, server().user_email);
     let me = user.me().await.unwrap();
-    assert_eq!(me["email"], json!(server().user_email));
+    assert_eq!(me.email, server().user_email);
     let err = anon
         .login(&server().user_email, "wrong-password")
         .await

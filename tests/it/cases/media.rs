@@ -347,15 +347,15 @@ async fn batch_report_rollback_and_keep_going() {
     assert_eq!(failures.len(), 1);
     assert_eq!(failures[0].0, 2);
     assert!(failures[0].2.is_payload_too_large());
-    assert_eq!(report.uploaded().len(), 5);
+    assert_eq!(report.done().len(), 5);
     assert!(!report.is_complete());
-    let names: Vec<&str> = report.uploaded().iter().map(|f| f.name.as_str()).collect();
+    let names: Vec<&str> = report.done().iter().map(|f| f.name.as_str()).collect();
     let want: Vec<String> = [0, 1, 2, 3, 4]
         .iter()
         .map(|i| format!("{tag}-{i}.txt"))
         .collect();
     assert_eq!(names, want, "results stay in input order");
-    for f in report.uploaded() {
+    for f in report.done() {
         c.delete_media(f.id).await.unwrap();
     }
 
@@ -371,12 +371,12 @@ async fn batch_report_rollback_and_keep_going() {
         .await
         .unwrap();
     assert_eq!(report.failures().len(), 1);
-    assert!(report.uploaded().is_empty());
+    assert!(report.done().is_empty());
     let rolled_back: Vec<u64> = report
         .items
         .iter()
         .filter_map(|i| match &i.outcome {
-            strapi_kit::BatchOutcome::RolledBack(f) => Some(f.id),
+            strapi_kit::BulkOutcome::RolledBack(f) => Some(f.id),
             _ => None,
         })
         .collect();

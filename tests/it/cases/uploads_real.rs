@@ -82,7 +82,7 @@ async fn parallel_batch_progress_never_decreases() {
     );
     let last = calls.last().unwrap();
     assert_eq!((last.batch_bytes, last.batch_total), (total, Some(total)));
-    for f in report.uploaded() {
+    for f in report.done() {
         c.delete_media(f.id).await.unwrap();
     }
 }

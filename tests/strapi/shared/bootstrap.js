@@ -15,6 +15,7 @@
  *  - users-permissions grants: public -> article find/findOne, homepage find;
  *    authenticated -> article find/findOne/create/update, author find;
  *  - a confirmed users-permissions user (authenticated role);
+ *  - users-permissions email confirmation on (mail goes to files: email-file-provider.js);
  *  - an upload folder named `itest`;
  *  - writes the info JSON file (env ITEST_INFO_FILE, default .tmp/tokens-<port>.json).
  */
@@ -175,6 +176,27 @@ async function ensureAdmin(strapi, { email, password }) {
   });
 }
 
+// ---- users-permissions mail flows (users tests) ----
+// Email confirmation on, so that registering sends a confirmation mail (see
+// ./email-file-provider.js) and an unconfirmed user cannot log in. The seeded user is
+// confirmed, so its logins are unchanged. The redirect after a confirmation goes to the
+// server's own health route.
+async function ensureMailFlows(strapi) {
+  const store = strapi.store({ type: 'plugin', name: 'users-permissions' });
+  const advanced = (await store.get({ key: 'advanced' })) || {};
+  const wanted = {
+    ...advanced,
+    allow_register: true,
+    email_confirmation: true,
+    email_confirmation_redirection: '/_health',
+    email_reset_password: 'http://localhost/reset-password',
+  };
+  if (JSON.stringify(wanted) !== JSON.stringify(advanced)) {
+    await store.set({ key: 'advanced', value: wanted });
+  }
+}
+// ---- end users-permissions mail flows ----
+
 function writeInfoFile(file, info) {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
@@ -198,6 +220,7 @@ async function itestBootstrap(strapi) {
   const adminPassword = process.env.ITEST_ADMIN_PASSWORD || ADMIN_PASSWORD;
   await ensureAdmin(strapi, { email: adminEmail, password: adminPassword });
   const folderId = await ensureFolder(strapi, FOLDER_NAME);
+  await ensureMailFlows(strapi);
   // Strapi creates the "API Uploads" folder lazily on the first REST upload, and two
   // concurrent first uploads race on its unique path (one gets a 500). Create it now.
   await strapi.plugin('upload').service('api-upload-folder').getAPIUploadFolder();

@@ -1,11 +1,24 @@
 'use strict';
 
+const emailProviderPath = require('../../shared/email-provider-path');
+
 module.exports = ({ env }) => ({
   'users-permissions': {
     config: {
       jwtSecret: env('JWT_SECRET', 'itest-jwt-secret-not-for-production'),
       // Plugin default; set ITEST_UP_JWT_MANAGEMENT=refresh for the refresh-token flow.
       jwtManagement: env('ITEST_UP_JWT_MANAGEMENT', 'legacy-support'),
+      // Session lifespans in seconds (refresh mode); a test instance sets a short
+      // access-token lifespan to see real refreshes.
+      sessions: {
+        accessTokenLifespan: env.int('ITEST_UP_ACCESS_TOKEN_LIFESPAN', 10 * 60),
+      },
+      // The plugin's default (10 auth requests a minute per route and address) would
+      // throttle the test suite; one test instance lowers it to meet the limit.
+      ratelimit: {
+        interval: env.int('ITEST_UP_RATELIMIT_INTERVAL_MS', 60000),
+        max: env.int('ITEST_UP_RATELIMIT_MAX', 100000),
+      },
     },
   },
   upload: {
@@ -17,6 +30,13 @@ module.exports = ({ env }) => ({
       security: {
         deniedTypes: ['application/x-msdownload', 'application/x-dosexec'],
       },
+    },
+  },
+  // Mail goes to files the tests read (../../shared/email-file-provider.js).
+  email: {
+    config: {
+      provider: emailProviderPath(),
+      settings: { defaultFrom: 'itest@example.com', defaultReplyTo: 'itest@example.com' },
     },
   },
 });
