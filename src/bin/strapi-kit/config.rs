@@ -66,8 +66,9 @@ pub fn config_path(flag: Option<&Path>) -> Option<PathBuf> {
 
 pub fn load(path: &Path) -> Result<ConfigFile, Failure> {
     match std::fs::read_to_string(path) {
-        Ok(text) => toml::from_str(&text)
-            .map_err(|e| Failure::usage(format!("{}: {e}", path.display()))),
+        Ok(text) => {
+            toml::from_str(&text).map_err(|e| Failure::usage(format!("{}: {e}", path.display())))
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ConfigFile::default()),
         Err(e) => Err(Failure::other(format!("{}: {e}", path.display()))),
     }
@@ -77,7 +78,8 @@ pub fn load(path: &Path) -> Result<ConfigFile, Failure> {
 pub fn save(path: &Path, file: &ConfigFile) -> Result<(), Failure> {
     let text = toml::to_string_pretty(file).map_err(|e| Failure::other(e.to_string()))?;
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| Failure::other(format!("{}: {e}", dir.display())))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Failure::other(format!("{}: {e}", dir.display())))?;
     }
     let tmp = path.with_extension("toml.tmp");
     let io = |e: std::io::Error| Failure::other(format!("{}: {e}", path.display()));
@@ -108,7 +110,12 @@ pub struct Effective {
     pub values: BTreeMap<&'static str, Setting>,
 }
 
-const SECRET: &[&str] = &["STRAPI_API_TOKEN", "STRAPI_ADMIN_PASSWORD", "STRAPI_ADMIN_TOKEN", "STRAPI_JWT"];
+const SECRET: &[&str] = &[
+    "STRAPI_API_TOKEN",
+    "STRAPI_ADMIN_PASSWORD",
+    "STRAPI_ADMIN_TOKEN",
+    "STRAPI_JWT",
+];
 
 pub fn resolve(g: &GlobalArgs) -> Result<Effective, Failure> {
     let path = config_path(g.config.as_deref());
@@ -126,7 +133,9 @@ pub fn resolve(g: &GlobalArgs) -> Result<Effective, Failure> {
     let profile = match file.profiles.get(&name) {
         Some(p) => p.clone(),
         None if explicit => {
-            return Err(Failure::usage(format!("no profile {name:?} in the config file")));
+            return Err(Failure::usage(format!(
+                "no profile {name:?} in the config file"
+            )));
         }
         None => Profile::default(),
     };
@@ -145,8 +154,16 @@ pub fn resolve(g: &GlobalArgs) -> Result<Effective, Failure> {
     put("STRAPI_API_TOKEN", g.token.as_ref(), profile.token.as_ref());
     put("STRAPI_API_VERSION", None, profile.api_version.as_ref());
     put("STRAPI_TIMEOUT", None, profile.timeout.as_ref());
-    put("STRAPI_ADMIN_EMAIL", g.admin_email.as_ref(), profile.admin_email.as_ref());
-    put("STRAPI_ADMIN_PASSWORD", None, profile.admin_password.as_ref());
+    put(
+        "STRAPI_ADMIN_EMAIL",
+        g.admin_email.as_ref(),
+        profile.admin_email.as_ref(),
+    );
+    put(
+        "STRAPI_ADMIN_PASSWORD",
+        None,
+        profile.admin_password.as_ref(),
+    );
     put("STRAPI_ADMIN_TOKEN", None, profile.admin_token.as_ref());
     put("STRAPI_JWT", None, profile.jwt.as_ref());
     for key in [
@@ -158,7 +175,11 @@ pub fn resolve(g: &GlobalArgs) -> Result<Effective, Failure> {
     ] {
         put(key, None, None);
     }
-    Ok(Effective { profile: name, path, values })
+    Ok(Effective {
+        profile: name,
+        path,
+        values,
+    })
 }
 
 fn env(key: &str) -> Option<String> {
@@ -208,11 +229,18 @@ pub fn show(ctx: &Ctx) -> CmdResult {
     let eff = &ctx.settings;
     let mut pairs: Vec<(&str, Value)> = vec![
         ("profile", json!(eff.profile)),
-        ("config_file", json!(eff.path.as_ref().map(|p| p.display().to_string()))),
+        (
+            "config_file",
+            json!(eff.path.as_ref().map(|p| p.display().to_string())),
+        ),
     ];
     let mut settings = serde_json::Map::new();
     for (k, s) in &eff.values {
-        let shown = if SECRET.contains(k) { mask(&s.value) } else { s.value.clone() };
+        let shown = if SECRET.contains(k) {
+            mask(&s.value)
+        } else {
+            s.value.clone()
+        };
         settings.insert((*k).to_owned(), json!({"value": shown, "source": s.source}));
     }
     if ctx.out.json {
@@ -221,7 +249,11 @@ pub fn show(ctx: &Ctx) -> CmdResult {
     } else {
         ctx.out.pairs(&pairs);
         for (k, v) in settings {
-            println!("{k:<26} {:<32} ({})", v["value"].as_str().unwrap_or(""), v["source"].as_str().unwrap_or(""));
+            println!(
+                "{k:<26} {:<32} ({})",
+                v["value"].as_str().unwrap_or(""),
+                v["source"].as_str().unwrap_or("")
+            );
         }
     }
     Ok(OK)
@@ -229,9 +261,16 @@ pub fn show(ctx: &Ctx) -> CmdResult {
 
 /// `strapi-kit config set KEY VALUE`: writes one key of the selected profile.
 pub fn set(ctx: &Ctx, key: &str, value: &str) -> CmdResult {
-    let path = ctx.settings.path.clone().ok_or_else(|| Failure::other("no config directory"))?;
+    let path = ctx
+        .settings
+        .path
+        .clone()
+        .ok_or_else(|| Failure::other("no config directory"))?;
     let mut file = load(&path)?;
-    let p = file.profiles.entry(ctx.settings.profile.clone()).or_default();
+    let p = file
+        .profiles
+        .entry(ctx.settings.profile.clone())
+        .or_default();
     let slot = match key {
         "url" => &mut p.url,
         "token" => &mut p.token,
@@ -241,11 +280,23 @@ pub fn set(ctx: &Ctx, key: &str, value: &str) -> CmdResult {
         "admin_password" => &mut p.admin_password,
         "admin_token" => &mut p.admin_token,
         "jwt" => &mut p.jwt,
-        other => return Err(Failure::usage(format!("unknown key {other:?} (url, token, api_version, timeout, admin_email, admin_password, admin_token, jwt)"))),
+        other => {
+            return Err(Failure::usage(format!(
+                "unknown key {other:?} (url, token, api_version, timeout, admin_email, admin_password, admin_token, jwt)"
+            )));
+        }
     };
-    *slot = if value.is_empty() { None } else { Some(value.to_owned()) };
+    *slot = if value.is_empty() {
+        None
+    } else {
+        Some(value.to_owned())
+    };
     save(&path, &file)?;
-    ctx.out.note(format!("{key} set in profile {} ({})", ctx.settings.profile, path.display()));
+    ctx.out.note(format!(
+        "{key} set in profile {} ({})",
+        ctx.settings.profile,
+        path.display()
+    ));
     Ok(OK)
 }
 

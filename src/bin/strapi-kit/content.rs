@@ -91,7 +91,11 @@ pub struct LsArgs {
 pub fn run(ctx: &Ctx, cmd: ContentCmd) -> CmdResult {
     match cmd {
         ContentCmd::Ls(a) => ls(ctx, a),
-        ContentCmd::Get { collection, id, shape } => {
+        ContentCmd::Get {
+            collection,
+            id,
+            shape,
+        } => {
             let q = shape_query(StrapiQuery::new(), &shape)?;
             let client = ctx.client()?;
             let got = client.get_one::<Value>(&collection, id.as_str(), &q)?;
@@ -104,15 +108,27 @@ pub fn run(ctx: &Ctx, cmd: ContentCmd) -> CmdResult {
             ctx.out.json_value(&got.data);
             Ok(OK)
         }
-        ContentCmd::Update { collection, id, data } => {
+        ContentCmd::Update {
+            collection,
+            id,
+            data,
+        } => {
             let body = read_data(&data)?;
-            let got = ctx.client()?.update::<Value, _>(&collection, id.as_str(), &body)?;
+            let got = ctx
+                .client()?
+                .update::<Value, _>(&collection, id.as_str(), &body)?;
             ctx.out.json_value(&got.data);
             Ok(OK)
         }
-        ContentCmd::Delete { collection, id, yes } => {
+        ContentCmd::Delete {
+            collection,
+            id,
+            yes,
+        } => {
             if !yes {
-                return Err(Failure::usage(format!("would delete {collection}/{id}; pass --yes to delete")));
+                return Err(Failure::usage(format!(
+                    "would delete {collection}/{id}; pass --yes to delete"
+                )));
             }
             ctx.client()?.remove(&collection, id.as_str())?;
             ctx.out.note(format!("deleted {collection}/{id}"));
@@ -158,7 +174,8 @@ fn ls(ctx: &Ctx, a: LsArgs) -> CmdResult {
         let got = client.get_many::<Value>(&a.collection, &q)?;
         if let Some(p) = got.meta.pagination {
             if let (Some(page), Some(count), Some(total)) = (p.page, p.page_count, p.total) {
-                ctx.out.note(format!("page {page} of {count} ({total} entries)"));
+                ctx.out
+                    .note(format!("page {page} of {count} ({total} entries)"));
             }
         }
         got.data
@@ -192,7 +209,11 @@ fn shape_query(mut q: StrapiQuery, s: &Shape) -> Result<StrapiQuery, Failure> {
     match s.status.as_deref() {
         Some("draft") => q = q.status(DocumentStatus::Draft),
         Some("published") => q = q.status(DocumentStatus::Published),
-        Some(other) => return Err(Failure::usage(format!("--status: {other:?} is not draft or published"))),
+        Some(other) => {
+            return Err(Failure::usage(format!(
+                "--status: {other:?} is not draft or published"
+            )));
+        }
         None => {}
     }
     Ok(q)
@@ -206,7 +227,9 @@ pub fn add_sort(q: StrapiQuery, spec: &str) -> Result<StrapiQuery, Failure> {
     match dir.to_ascii_lowercase().as_str() {
         "asc" => Ok(q.sort_asc(field)),
         "desc" => Ok(q.sort_desc(field)),
-        _ => Err(Failure::usage(format!("--sort {spec:?}: direction must be asc or desc"))),
+        _ => Err(Failure::usage(format!(
+            "--sort {spec:?}: direction must be asc or desc"
+        ))),
     }
 }
 
@@ -214,14 +237,17 @@ pub fn add_sort(q: StrapiQuery, spec: &str) -> Result<StrapiQuery, Failure> {
 fn read_data(arg: &str) -> Result<Value, Failure> {
     let text = if arg == "-" {
         let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s).map_err(|e| Failure::other(format!("stdin: {e}")))?;
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .map_err(|e| Failure::other(format!("stdin: {e}")))?;
         s
     } else if let Some(path) = arg.strip_prefix('@') {
         std::fs::read_to_string(path).map_err(|e| Failure::usage(format!("{path}: {e}")))?
     } else {
         arg.to_owned()
     };
-    let v: Value = serde_json::from_str(&text).map_err(|e| Failure::usage(format!("--data is not JSON: {e}")))?;
+    let v: Value = serde_json::from_str(&text)
+        .map_err(|e| Failure::usage(format!("--data is not JSON: {e}")))?;
     if !v.is_object() {
         return Err(Failure::usage("--data must be a JSON object"));
     }
@@ -229,16 +255,35 @@ fn read_data(arg: &str) -> Result<Value, Failure> {
 }
 
 const OPERATORS: &[Operator] = &[
-    Operator::Eq, Operator::Eqi, Operator::Ne, Operator::Nei, Operator::Lt, Operator::Lte,
-    Operator::Gt, Operator::Gte, Operator::In, Operator::NotIn, Operator::Contains,
-    Operator::NotContains, Operator::Containsi, Operator::NotContainsi, Operator::StartsWith,
-    Operator::StartsWithi, Operator::EndsWith, Operator::EndsWithi, Operator::Null,
-    Operator::NotNull, Operator::Between,
+    Operator::Eq,
+    Operator::Eqi,
+    Operator::Ne,
+    Operator::Nei,
+    Operator::Lt,
+    Operator::Lte,
+    Operator::Gt,
+    Operator::Gte,
+    Operator::In,
+    Operator::NotIn,
+    Operator::Contains,
+    Operator::NotContains,
+    Operator::Containsi,
+    Operator::NotContainsi,
+    Operator::StartsWith,
+    Operator::StartsWithi,
+    Operator::EndsWith,
+    Operator::EndsWithi,
+    Operator::Null,
+    Operator::NotNull,
+    Operator::Between,
 ];
 
 fn is_list_op(op: Operator) -> bool {
     matches!(op, Operator::In | Operator::NotIn | Operator::Between)
 }
+
+/// Conditions are merged by group, field and operator.
+type CondKey = (Option<(String, usize)>, String, Operator);
 
 /// One parsed `--filter`.
 #[derive(Debug, PartialEq)]
@@ -304,7 +349,12 @@ fn parse_one(spec: &str) -> Result<Cond, String> {
     if let Some(s) = segs.iter().find(|s| s.starts_with('$')) {
         return Err(format!("`{s}` cannot appear there"));
     }
-    Ok(Cond { group, field: segs.join("."), op, value: value.to_owned() })
+    Ok(Cond {
+        group,
+        field: segs.join("."),
+        op,
+        value: value.to_owned(),
+    })
 }
 
 /// Parses `--filter` arguments into one builder (all conditions must hold). Values of the
@@ -314,12 +364,16 @@ pub fn parse_filters(specs: &[String]) -> Result<Option<FilterBuilder>, Failure>
         return Ok(None);
     }
     // (group, field, op) → values, in first-seen order.
-    let mut order: Vec<(Option<(String, usize)>, String, Operator)> = Vec::new();
+    let mut order: Vec<CondKey> = Vec::new();
     let mut values: BTreeMap<usize, Vec<String>> = BTreeMap::new();
     for spec in specs {
         let c = parse_one(spec).map_err(|e| Failure::usage(format!("--filter {spec:?}: {e}")))?;
         let key = (c.group.clone(), c.field.clone(), c.op);
-        let pos = match order.iter().position(|k| *k == key).filter(|_| is_list_op(c.op)) {
+        let pos = match order
+            .iter()
+            .position(|k| *k == key)
+            .filter(|_| is_list_op(c.op))
+        {
             Some(p) => p,
             None => {
                 order.push(key);
@@ -328,21 +382,36 @@ pub fn parse_filters(specs: &[String]) -> Result<Option<FilterBuilder>, Failure>
         };
         values.entry(pos).or_default().push(c.value);
     }
-    let cond = |b: FilterBuilder, field: &str, op: Operator, vals: Vec<String>| -> Result<FilterBuilder, Failure> {
+    let cond = |b: FilterBuilder,
+                field: &str,
+                op: Operator,
+                vals: Vec<String>|
+     -> Result<FilterBuilder, Failure> {
         Ok(match op {
             Operator::Between if vals.len() != 2 => {
-                return Err(Failure::usage(format!("--filter {field}[$between] needs two values")));
+                return Err(Failure::usage(format!(
+                    "--filter {field}[$between] needs two values"
+                )));
             }
             Operator::Null | Operator::NotNull => {
                 let v = vals.first().map(String::as_str).unwrap_or("true");
                 let on = match v {
                     "true" | "1" => true,
                     "false" | "0" => false,
-                    _ => return Err(Failure::usage(format!("--filter {field}[{}]: true or false", op.as_str()))),
+                    _ => {
+                        return Err(Failure::usage(format!(
+                            "--filter {field}[{}]: true or false",
+                            op.as_str()
+                        )));
+                    }
                 };
                 b.condition(field, op, on)
             }
-            op if is_list_op(op) => b.condition(field, op, FilterValue::List(vals.into_iter().map(Value::String).collect())),
+            op if is_list_op(op) => b.condition(
+                field,
+                op,
+                FilterValue::List(vals.into_iter().map(Value::String).collect()),
+            ),
             op => b.condition(field, op, vals.into_iter().next().unwrap_or_default()),
         })
     };
@@ -360,7 +429,11 @@ pub fn parse_filters(specs: &[String]) -> Result<Option<FilterBuilder>, Failure>
     }
     for (g, members) in groups {
         let members = members.into_values();
-        top = if g == "$or" { top.or_group(members) } else { top.and_group(members) };
+        top = if g == "$or" {
+            top.or_group(members)
+        } else {
+            top.and_group(members)
+        };
     }
     Ok(Some(top))
 }
@@ -372,16 +445,30 @@ mod tests {
     fn qs(specs: &[&str]) -> String {
         let specs: Vec<String> = specs.iter().map(|s| (*s).to_owned()).collect();
         let f = parse_filters(&specs).ok().flatten().expect("parses");
-        let q = StrapiQuery::new().filter(f).to_query_string().expect("encodes");
-        percent_encoding::percent_decode_str(&q).decode_utf8_lossy().into_owned()
+        let q = StrapiQuery::new()
+            .filter(f)
+            .to_query_string()
+            .expect("encodes");
+        percent_encoding::percent_decode_str(&q)
+            .decode_utf8_lossy()
+            .into_owned()
     }
 
     #[test]
     fn bracket_syntax_round_trips() {
-        assert_eq!(qs(&["title[$containsi]=hello"]), "filters[title][$containsi]=hello");
-        assert_eq!(qs(&["filters[author][name][$eq]=Ann"]), "filters[author][name][$eq]=Ann");
+        assert_eq!(
+            qs(&["title[$containsi]=hello"]),
+            "filters[title][$containsi]=hello"
+        );
+        assert_eq!(
+            qs(&["filters[author][name][$eq]=Ann"]),
+            "filters[author][name][$eq]=Ann"
+        );
         assert_eq!(qs(&["title=x"]), "filters[title][$eq]=x");
-        assert_eq!(qs(&["id[$in][0]=1", "id[$in][1]=2"]), "filters[id][$in][0]=1&filters[id][$in][1]=2");
+        assert_eq!(
+            qs(&["id[$in][0]=1", "id[$in][1]=2"]),
+            "filters[id][$in][0]=1&filters[id][$in][1]=2"
+        );
         assert_eq!(
             qs(&["$or[0][title][$eq]=a", "$or[1][title][$eq]=b"]),
             "filters[$or][0][title][$eq]=a&filters[$or][1][title][$eq]=b"
@@ -390,7 +477,15 @@ mod tests {
 
     #[test]
     fn malformed_filters_are_refused() {
-        for bad in ["title", "title[$nope]=1", "title[$eq=1", "[$eq]=1", "$or[title][$eq]=1", "a[$eq][b]=1", "d[$between][0]=1"] {
+        for bad in [
+            "title",
+            "title[$nope]=1",
+            "title[$eq=1",
+            "[$eq]=1",
+            "$or[title][$eq]=1",
+            "a[$eq][b]=1",
+            "d[$between][0]=1",
+        ] {
             let r = parse_filters(&[bad.to_owned()]);
             assert!(r.is_err(), "{bad} was accepted");
         }

@@ -16,17 +16,25 @@ pub const AUTH: u8 = 4;
 pub const NOT_FOUND: u8 = 5;
 /// The server failed or could not be reached (5xx, connect error, timeout).
 pub const SERVER: u8 = 6;
+/// An import met an entry whose unique field the target has already (`--conflict fail`).
+pub const CONFLICT: u8 = 7;
 /// Stopped by Ctrl-C.
 pub const INTERRUPTED: u8 = 130;
 
 /// The exit code for an error from the library.
 pub fn for_error(e: &Error) -> u8 {
-    if e.is_authentication() || e.is_authorization() || e.is_admin_required() {
+    if e.is_authentication()
+        || e.is_authorization()
+        || e.is_admin_required()
+        || e.is_invalid_credentials()
+    {
         AUTH
     } else if e.is_not_found() {
         NOT_FOUND
     } else if e.is_server() || e.is_connect() || e.is_timeout() || e.is_rate_limited() {
         SERVER
+    } else if matches!(e, Error::Conflict(_)) {
+        CONFLICT
     } else if matches!(e, Error::Config(_) | Error::InvalidInput(_)) {
         USAGE
     } else {
@@ -43,16 +51,25 @@ pub struct Failure {
 
 impl Failure {
     pub fn usage(message: impl Into<String>) -> Self {
-        Failure { code: USAGE, message: message.into() }
+        Failure {
+            code: USAGE,
+            message: message.into(),
+        }
     }
     pub fn other(message: impl Into<String>) -> Self {
-        Failure { code: ERROR, message: message.into() }
+        Failure {
+            code: ERROR,
+            message: message.into(),
+        }
     }
 }
 
 impl From<Error> for Failure {
     fn from(e: Error) -> Self {
-        Failure { code: for_error(&e), message: e.to_string() }
+        Failure {
+            code: for_error(&e),
+            message: e.to_string(),
+        }
     }
 }
 

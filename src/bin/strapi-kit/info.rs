@@ -14,9 +14,13 @@ pub fn run(ctx: &Ctx) -> CmdResult {
         Err(e) => {
             let f = Failure::from(e);
             if ctx.out.json {
-                ctx.out.json_value(&json!({"url": url, "reachable": false, "error": f.message}));
+                ctx.out
+                    .json_value(&json!({"url": url, "reachable": false, "error": f.message}));
             }
-            return Err(Failure { code: f.code, message: format!("{url} is not reachable: {}", f.message) });
+            return Err(Failure {
+                code: f.code,
+                message: format!("{url} is not reachable: {}", f.message),
+            });
         }
     };
     let version = match version {
@@ -27,10 +31,16 @@ pub fn run(ctx: &Ctx) -> CmdResult {
     let mut types = Vec::new();
     let listed = client.content_types();
     let schema_error = listed.as_ref().err().map(|e| e.to_string());
-    for t in listed.unwrap_or_default().into_iter().filter(|t| t.is_api()) {
+    for t in listed
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|t| t.is_api())
+    {
         let probe = StrapiQuery::new().paginate(1, 1);
         let readable = match t.kind {
-            strapi_kit::ContentTypeKind::Single => client.get_single::<Value>(t.route(), &probe).map(|_| ()),
+            strapi_kit::ContentTypeKind::Single => {
+                client.get_single::<Value>(t.route(), &probe).map(|_| ())
+            }
             _ => client.get_many::<Value>(t.route(), &probe).map(|_| ()),
         };
         let read = match readable {
@@ -59,11 +69,29 @@ pub fn run(ctx: &Ctx) -> CmdResult {
         println!("reachable        yes");
         println!("version          {version}");
         println!("media read       {media}");
-        println!("admin creds      {}", if admin { "configured" } else { "none (folders, v5 unpublish unavailable)" });
+        println!(
+            "admin creds      {}",
+            if admin {
+                "configured"
+            } else {
+                "none (folders, v5 unpublish unavailable)"
+            }
+        );
         if let Some(e) = schema_error {
             println!("content types    cannot list: {e}");
         }
-        ctx.out.rows(crate::output::Format::Table, &types, &["uid", "kind", "route", "read", "draftAndPublish", "localized"]);
+        ctx.out.rows(
+            crate::output::Format::Table,
+            &types,
+            &[
+                "uid",
+                "kind",
+                "route",
+                "read",
+                "draftAndPublish",
+                "localized",
+            ],
+        );
     }
     Ok(OK)
 }

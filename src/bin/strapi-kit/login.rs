@@ -4,7 +4,7 @@ use std::io::BufRead;
 
 use clap::Args;
 use serde_json::json;
-use strapi_kit::{Auth, StrapiConfig, SyncClient};
+use strapi_kit::{StrapiConfig, SyncClient};
 
 use crate::Ctx;
 use crate::exit::{CmdResult, Failure, OK};
@@ -24,38 +24,54 @@ pub struct LoginArgs {
 pub fn run(ctx: &Ctx, a: LoginArgs) -> CmdResult {
     let password = if a.password_stdin {
         let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line).map_err(|e| Failure::other(format!("stdin: {e}")))?;
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| Failure::other(format!("stdin: {e}")))?;
         line.trim_end_matches(['\n', '\r']).to_owned()
     } else {
-        std::env::var("STRAPI_USER_PASSWORD")
-            .map_err(|_| Failure::usage("no password: use --password-stdin or STRAPI_USER_PASSWORD"))?
+        std::env::var("STRAPI_USER_PASSWORD").map_err(|_| {
+            Failure::usage("no password: use --password-stdin or STRAPI_USER_PASSWORD")
+        })?
     };
     let url = ctx
         .settings
         .values
         .get("STRAPI_BASE_URL")
         .map(|s| s.value.clone())
-        .ok_or_else(|| Failure::usage("no Strapi URL: pass --url, set STRAPI_BASE_URL, or add a profile"))?;
+        .ok_or_else(|| {
+            Failure::usage("no Strapi URL: pass --url, set STRAPI_BASE_URL, or add a profile")
+        })?;
     // Logging in needs no token: a public client.
     let client = SyncClient::new(StrapiConfig::builder(url.clone()).build()?)?;
-    let (as_user, user) = client.login(&a.identifier, &password)?;
-    let Auth::Jwt(jwt) = as_user.config().auth() else {
-        return Err(Failure::other("the login gave no JWT"));
-    };
-    let name = user.get("username").and_then(|v| v.as_str()).unwrap_or(&a.identifier).to_owned();
+    let signed_in = client.login_session(&a.identifier, &password)?;
+    let jwt = signed_in.session.jwt();
+    let name = signed_in.user.username.clone();
     if a.print {
         println!("{}", jwt.expose());
         return Ok(OK);
     }
-    let path = ctx.settings.path.clone().ok_or_else(|| Failure::other("no config directory"))?;
+    let path = ctx
+        .settings
+        .path
+        .clone()
+        .ok_or_else(|| Failure::other("no config directory"))?;
     let mut file = crate::config::load(&path)?;
-    let p = file.profiles.entry(ctx.settings.profile.clone()).or_default();
+    let p = file
+        .profiles
+        .entry(ctx.settings.profile.clone())
+        .or_default();
     p.url.get_or_insert(url);
     p.jwt = Some(jwt.expose().to_owned());
     crate::config::save(&path, &file)?;
-    ctx.out.note(format!("logged in as {name}; JWT stored in profile {} ({})", ctx.settings.profile, path.display()));
+    ctx.out.note(format!(
+        "logged in as {name}; JWT stored in profile {} ({})",
+        ctx.settings.profile,
+        path.display()
+    ));
     if ctx.out.json {
-        ctx.out.json_value(&json!({"user": name, "profile": ctx.settings.profile}));
+        ctx.out
+            .json_value(&json!({"user": name, "profile": ctx.settings.profile}));
     }
     Ok(OK)
 }

@@ -12,6 +12,7 @@ mod media;
 mod output;
 mod progress;
 mod schema;
+mod transfer;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -26,7 +27,8 @@ use output::Out;
 
 const AFTER_HELP: &str = "\
 Exit codes: 0 ok, 1 other error, 2 usage or configuration, 3 partial failure (some items failed),
-4 authentication/authorization, 5 not found, 6 server error or unreachable, 130 interrupted.
+4 authentication/authorization, 5 not found, 6 server error or unreachable, 7 conflict (import
+--conflict fail), 130 interrupted.
 
 Settings come from flags, then STRAPI_* variables (STRAPI_BASE_URL, STRAPI_API_TOKEN,
 STRAPI_ADMIN_EMAIL, STRAPI_ADMIN_PASSWORD, STRAPI_ADMIN_TOKEN, STRAPI_API_VERSION, ...), then the
@@ -85,10 +87,12 @@ pub enum Command {
     Schema(schema::SchemaArgs),
     /// Log in as a users-permissions user and keep the JWT in the profile.
     Login(login::LoginArgs),
+    /// Export content types, media metadata (and files) into a directory.
+    Export(transfer::ExportArgs),
+    /// Import a directory written by `export` into a Strapi 5 server (resumable).
+    Import(transfer::ImportArgs),
     /// Print a shell completion script.
-    Completions {
-        shell: clap_complete::Shell,
-    },
+    Completions { shell: clap_complete::Shell },
 }
 
 #[derive(Subcommand, Debug)]
@@ -97,11 +101,19 @@ pub enum ConfigAction {
     Set { key: String, value: String },
 }
 
-/// What every command gets: settings, output, the Ctrl-C flag.
+/// What every command gets: settings, output, the Ctrl-C flags.
 pub struct Ctx {
     pub settings: config::Effective,
     pub out: Out,
     pub interrupted: Arc<AtomicBool>,
+    pub interrupt: Arc<Interrupt>,
+}
+
+/// What Ctrl-C does: by default it sets `interrupted` (commands stop starting work and
+/// report); a command whose work is journaled (export, import) asks to exit at once instead.
+#[derive(Default)]
+pub struct Interrupt {
+    exit_hint: std::sync::Mutex<Option<String>>,
 }
 
 impl Ctx {
@@ -111,6 +123,12 @@ impl Ctx {
     pub fn stopped(&self) -> bool {
         self.interrupted.load(Ordering::SeqCst)
     }
+    /// From now on Ctrl-C exits with 130 at once, printing `hint`.
+    pub fn exit_on_interrupt(&self, hint: &str) {
+        if let Ok(mut h) = self.interrupt.exit_hint.lock() {
+            *h = Some(hint.to_owned());
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -118,23 +136,35 @@ fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { exit::USAGE } else { exit::OK });
+            return ExitCode::from(if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            });
         }
     };
     let interrupted = Arc::new(AtomicBool::new(false));
+    let interrupt = Arc::new(Interrupt::default());
     {
-        let flag = interrupted.clone();
+        let (flag, how) = (interrupted.clone(), interrupt.clone());
         // First Ctrl-C: stop starting work, finish or drop what runs (downloads never leave
         // a half-written file), print what was done. A second one exits at once.
         let _ = ctrlc::set_handler(move || {
+            let hint = how.exit_hint.lock().ok().and_then(|h| h.clone());
+            if let Some(hint) = hint {
+                eprintln!("\ninterrupted: {hint}");
+                std::process::exit(exit::INTERRUPTED as i32);
+            }
             if flag.swap(true, Ordering::SeqCst) {
                 std::process::exit(exit::INTERRUPTED as i32);
             }
-            eprintln!("\ninterrupted: stopping after the transfers in flight (Ctrl-C again to quit now)");
+            eprintln!(
+                "\ninterrupted: stopping after the transfers in flight (Ctrl-C again to quit now)"
+            );
         });
     }
     let out = Out::new(cli.global.json, cli.global.quiet);
-    let code = match run(cli, out, interrupted) {
+    let code = match run(cli, out, interrupted, interrupt) {
         Ok(code) => code,
         Err(f) => {
             eprintln!("error: {}", f.message);
@@ -144,23 +174,35 @@ fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
-fn run(cli: Cli, out: Out, interrupted: Arc<AtomicBool>) -> CmdResult {
+fn run(cli: Cli, out: Out, interrupted: Arc<AtomicBool>, interrupt: Arc<Interrupt>) -> CmdResult {
     if let Command::Completions { shell } = cli.command {
-        clap_complete::generate(shell, &mut Cli::command(), "strapi-kit", &mut std::io::stdout());
+        clap_complete::generate(
+            shell,
+            &mut Cli::command(),
+            "strapi-kit",
+            &mut std::io::stdout(),
+        );
         return Ok(exit::OK);
     }
     let settings = config::resolve(&cli.global)?;
-    let ctx = Ctx { settings, out, interrupted };
+    let ctx = Ctx {
+        settings,
+        out,
+        interrupted,
+        interrupt,
+    };
     let code = match cli.command {
         Command::Config { action: None } => config::show(&ctx),
-        Command::Config { action: Some(ConfigAction::Set { key, value }) } => {
-            config::set(&ctx, &key, &value)
-        }
+        Command::Config {
+            action: Some(ConfigAction::Set { key, value }),
+        } => config::set(&ctx, &key, &value),
         Command::Info => info::run(&ctx),
         Command::Media(cmd) => media::run(&ctx, cmd),
         Command::Content(cmd) => content::run(&ctx, cmd),
         Command::Schema(args) => schema::run(&ctx, args),
         Command::Login(args) => login::run(&ctx, args),
+        Command::Export(args) => transfer::export(&ctx, args),
+        Command::Import(args) => transfer::import(&ctx, args),
         Command::Completions { .. } => unreachable!("handled above"),
     }?;
     if ctx.stopped() && code == exit::OK {

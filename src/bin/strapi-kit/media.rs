@@ -2,8 +2,8 @@
 
 use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use clap::{Args, Subcommand};
 use serde::{Deserialize, Serialize};
@@ -121,10 +121,17 @@ pub fn run(ctx: &Ctx, cmd: MediaCmd) -> CmdResult {
             Ok(OK)
         }
         MediaCmd::Download(a) => download(ctx, a),
-        MediaCmd::Update { id, alt, caption, name } => {
+        MediaCmd::Update {
+            id,
+            alt,
+            caption,
+            name,
+        } => {
             let mut u = MediaUpdate::new();
             if alt.is_none() && caption.is_none() && name.is_none() {
-                return Err(Failure::usage("nothing to change: pass --alt, --caption or --name"));
+                return Err(Failure::usage(
+                    "nothing to change: pass --alt, --caption or --name",
+                ));
             }
             if let Some(v) = alt {
                 u = u.alternative_text(v);
@@ -147,7 +154,8 @@ pub fn run(ctx: &Ctx, cmd: MediaCmd) -> CmdResult {
                 Some(client.create_folder_all(&folder)?.id)
             };
             client.move_media(&ids, target)?;
-            ctx.out.note(format!("moved {} file(s) to {folder}", ids.len()));
+            ctx.out
+                .note(format!("moved {} file(s) to {folder}", ids.len()));
             if ctx.out.json {
                 ctx.out.json_value(&json!({"moved": ids, "folder": folder}));
             }
@@ -175,9 +183,14 @@ pub fn run(ctx: &Ctx, cmd: MediaCmd) -> CmdResult {
                     }
                 }
             }
-            ctx.out.note(format!("deleted {}, failed {}", deleted.len(), failed.len()));
+            ctx.out.note(format!(
+                "deleted {}, failed {}",
+                deleted.len(),
+                failed.len()
+            ));
             if ctx.out.json {
-                ctx.out.json_value(&json!({"deleted": deleted, "failed": failed}));
+                ctx.out
+                    .json_value(&json!({"deleted": deleted, "failed": failed}));
             }
             outcome(deleted.len(), failed.len())
         }
@@ -210,11 +223,20 @@ fn file_pairs(f: &MediaFile) -> Vec<(&'static str, Value)> {
 }
 
 fn file_row(f: &MediaFile) -> Value {
-    Value::Object(file_pairs(f).into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+    Value::Object(
+        file_pairs(f)
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect(),
+    )
 }
 
 /// Every file matching `query`, page by page (`limit` caps the count).
-fn list_all(client: &SyncClient, query: &StrapiQuery, limit: Option<u64>) -> Result<Vec<MediaFile>, Failure> {
+fn list_all(
+    client: &SyncClient,
+    query: &StrapiQuery,
+    limit: Option<u64>,
+) -> Result<Vec<MediaFile>, Failure> {
     const PAGE: u64 = 100;
     let mut out = Vec::new();
     loop {
@@ -249,7 +271,11 @@ fn ls(ctx: &Ctx, a: LsArgs) -> CmdResult {
     let client = ctx.client()?;
     let files = list_all(&client, &q, a.limit)?;
     let rows: Vec<Value> = files.iter().map(file_row).collect();
-    ctx.out.rows(a.format, &rows, &["id", "name", "mime", "size_kb", "folderPath", "url"]);
+    ctx.out.rows(
+        a.format,
+        &rows,
+        &["id", "name", "mime", "size_kb", "folderPath", "url"],
+    );
     Ok(OK)
 }
 
@@ -266,7 +292,11 @@ fn collect(a: &UploadArgs) -> Result<Vec<Job>, Failure> {
     for root in &a.paths {
         let meta = std::fs::metadata(root).map_err(|e| io(root, e))?;
         if meta.is_file() {
-            jobs.push(Job { path: root.clone(), len: meta.len(), folder: a.folder.clone() });
+            jobs.push(Job {
+                path: root.clone(),
+                len: meta.len(),
+                folder: a.folder.clone(),
+            });
             continue;
         }
         let mut dirs = VecDeque::from([(root.clone(), a.folder.clone())]);
@@ -280,10 +310,16 @@ fn collect(a: &UploadArgs) -> Result<Vec<Job>, Failure> {
                 let p = e.path();
                 let m = std::fs::metadata(&p).map_err(|err| io(&p, err))?;
                 if m.is_file() {
-                    jobs.push(Job { path: p, len: m.len(), folder: folder.clone() });
+                    jobs.push(Job {
+                        path: p,
+                        len: m.len(),
+                        folder: folder.clone(),
+                    });
                 } else if m.is_dir() && a.recursive {
                     let name = e.file_name().to_string_lossy().into_owned();
-                    let sub = folder.as_ref().map(|f| format!("{}/{name}", f.trim_end_matches('/')));
+                    let sub = folder
+                        .as_ref()
+                        .map(|f| format!("{}/{name}", f.trim_end_matches('/')));
                     dirs.push_back((p, sub));
                 }
             }
@@ -293,7 +329,9 @@ fn collect(a: &UploadArgs) -> Result<Vec<Job>, Failure> {
 }
 
 fn file_name(p: &Path) -> String {
-    p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// Strapi stores sizes in kB with two decimals.
@@ -314,7 +352,9 @@ fn upload(ctx: &Ctx, a: UploadArgs) -> CmdResult {
         jobs.into_iter()
             .filter(|j| {
                 let name = file_name(&j.path);
-                let dup = have.iter().any(|(n, s, _)| *n == name && same_size(*s, j.len));
+                let dup = have
+                    .iter()
+                    .any(|(n, s, _)| *n == name && same_size(*s, j.len));
                 if dup {
                     skipped.push(j.path.display().to_string());
                 }
@@ -388,17 +428,35 @@ fn upload(ctx: &Ctx, a: UploadArgs) -> CmdResult {
     outcome(uploaded.len() + skipped.len(), failed.len())
 }
 
-fn summary(ctx: &Ctx, verb: &str, done: &[Value], skipped: &[String], failed: &[Value], not_started: usize) {
-    let mut line = format!("{verb} {}, skipped {}, failed {}", done.len(), skipped.len(), failed.len());
+fn summary(
+    ctx: &Ctx,
+    verb: &str,
+    done: &[Value],
+    skipped: &[String],
+    failed: &[Value],
+    not_started: usize,
+) {
+    let mut line = format!(
+        "{verb} {}, skipped {}, failed {}",
+        done.len(),
+        skipped.len(),
+        failed.len()
+    );
     if not_started > 0 {
         line.push_str(&format!(", not started {not_started} (interrupted)"));
     }
     ctx.out.note(line);
     for f in failed {
-        ctx.out.note(format!("  failed: {}: {}", f["path"].as_str().unwrap_or(""), f["error"].as_str().unwrap_or("")));
+        ctx.out.note(format!(
+            "  failed: {}: {}",
+            f["path"].as_str().unwrap_or(""),
+            f["error"].as_str().unwrap_or("")
+        ));
     }
     if ctx.out.json {
-        ctx.out.json_value(&json!({verb: done, "skipped": skipped, "failed": failed, "not_started": not_started}));
+        ctx.out.json_value(
+            &json!({verb: done, "skipped": skipped, "failed": failed, "not_started": not_started}),
+        );
     }
 }
 
@@ -457,7 +515,8 @@ fn download(ctx: &Ctx, a: DownloadArgs) -> CmdResult {
         }
         v
     };
-    std::fs::create_dir_all(&a.out).map_err(|e| Failure::other(format!("{}: {e}", a.out.display())))?;
+    std::fs::create_dir_all(&a.out)
+        .map_err(|e| Failure::other(format!("{}: {e}", a.out.display())))?;
     let manifest_path = a.out.join(MANIFEST);
     let manifest: Manifest = std::fs::read(&manifest_path)
         .ok()
@@ -474,7 +533,9 @@ fn download(ctx: &Ctx, a: DownloadArgs) -> CmdResult {
             continue;
         }
         let fresh = manifest.files.get(&name).is_some_and(|m| {
-            m.id == f.id && m.hash == f.hash && m.updated_at == f.updated_at
+            m.id == f.id
+                && m.hash == f.hash
+                && m.updated_at == f.updated_at
                 && sha256_file(&a.out.join(&name)).is_ok_and(|(n, h)| n == m.size && h == m.sha256)
         });
         if fresh {
@@ -532,9 +593,9 @@ fn download(ctx: &Ctx, a: DownloadArgs) -> CmdResult {
     bar.finish();
     if let Ok(m) = manifest.into_inner() {
         let tmp = a.out.join(format!("{MANIFEST}.tmp"));
-        let ok = serde_json::to_vec_pretty(&m)
-            .ok()
-            .is_some_and(|b| std::fs::write(&tmp, b).is_ok() && std::fs::rename(&tmp, &manifest_path).is_ok());
+        let ok = serde_json::to_vec_pretty(&m).ok().is_some_and(|b| {
+            std::fs::write(&tmp, b).is_ok() && std::fs::rename(&tmp, &manifest_path).is_ok()
+        });
         if !ok {
             eprintln!("warning: could not write {}", manifest_path.display());
         }

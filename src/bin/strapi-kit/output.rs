@@ -46,8 +46,10 @@ impl Out {
     /// Key/value pairs: a two-column listing, or one JSON object with --json.
     pub fn pairs(&self, pairs: &[(&str, Value)]) {
         if self.json {
-            let obj: serde_json::Map<String, Value> =
-                pairs.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect();
+            let obj: serde_json::Map<String, Value> = pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                .collect();
             self.json_value(&Value::Object(obj));
         } else {
             let mut o = std::io::stdout().lock();
@@ -83,7 +85,9 @@ impl Out {
                     columns.iter().map(|c| (*c).to_owned()).collect()
                 };
                 let line = |r: &Value| -> Vec<String> {
-                    cols.iter().map(|c| cell(r.get(c).unwrap_or(&Value::Null))).collect()
+                    cols.iter()
+                        .map(|c| cell(r.get(c).unwrap_or(&Value::Null)))
+                        .collect()
                 };
                 if format == Format::Csv {
                     let _ = writeln!(o, "{}", csv_line(&cols));
@@ -134,6 +138,9 @@ mod tests {
 
     #[test]
     fn csv_quotes_what_needs_it() {
-        assert_eq!(csv_line(&["a".into(), "b,c".into(), "say \"hi\"".into()]), "a,\"b,c\",\"say \"\"hi\"\"\"");
+        assert_eq!(
+            csv_line(&["a".into(), "b,c".into(), "say \"hi\"".into()]),
+            "a,\"b,c\",\"say \"\"hi\"\"\""
+        );
     }
 }

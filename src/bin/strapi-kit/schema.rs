@@ -55,13 +55,29 @@ pub fn run(ctx: &Ctx, a: SchemaArgs) -> CmdResult {
     match a.name {
         None => {
             let types = client.content_types()?;
-            let mut rows: Vec<Value> = types.iter().filter(|t| a.all || t.is_api()).map(type_row).collect();
+            let mut rows: Vec<Value> = types
+                .iter()
+                .filter(|t| a.all || t.is_api())
+                .map(type_row)
+                .collect();
             let comps = client.components()?;
             rows.extend(comps.iter().map(|c| {
                 json!({"uid": c.uid, "kind": "component", "route": null, "displayName": c.display_name,
                        "draftAndPublish": null, "localized": null, "fields": c.attributes.len()})
             }));
-            ctx.out.rows(a.format, &rows, &["uid", "kind", "route", "displayName", "draftAndPublish", "localized", "fields"]);
+            ctx.out.rows(
+                a.format,
+                &rows,
+                &[
+                    "uid",
+                    "kind",
+                    "route",
+                    "displayName",
+                    "draftAndPublish",
+                    "localized",
+                    "fields",
+                ],
+            );
         }
         Some(name) => {
             let attrs = if name.contains("::") {
@@ -80,7 +96,11 @@ pub fn run(ctx: &Ctx, a: SchemaArgs) -> CmdResult {
                 t.attributes
             };
             let rows: Vec<Value> = attrs.iter().map(|(n, a)| field_row(n, a)).collect();
-            ctx.out.rows(a.format, &rows, &["field", "type", "required", "target", "multiple"]);
+            ctx.out.rows(
+                a.format,
+                &rows,
+                &["field", "type", "required", "target", "multiple"],
+            );
         }
     }
     Ok(OK)

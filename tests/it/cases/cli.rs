@@ -67,7 +67,10 @@ fn config_shows_flags_env_and_profile_with_secrets_masked() {
         "other.toml",
         b"default_profile = \"staging\"\n[profiles.staging]\nurl = \"http://staging.example:1337\"\ntoken = \"profile-token-0123456789\"\nadmin_email = \"ops@example.com\"\nadmin_password = \"admin-secret-pass\"\n[profiles.prod]\nurl = \"https://prod.example\"\n",
     );
-    let o = run(cli(home.path()).args(["--config"]).arg(&file).args(["config", "--json"]));
+    let o = run(cli(home.path())
+        .args(["--config"])
+        .arg(&file)
+        .args(["config", "--json"]));
     assert_eq!(code(&o), 0, "{}", show(&o));
     let v = stdout_json(&o);
     assert_eq!(v["profile"], "staging");
@@ -76,7 +79,10 @@ fn config_shows_flags_env_and_profile_with_secrets_masked() {
     assert_eq!(s["STRAPI_BASE_URL"]["source"], "profile staging");
     assert_eq!(s["STRAPI_ADMIN_EMAIL"]["value"], "ops@example.com");
     let text = String::from_utf8_lossy(&o.stdout);
-    assert!(!text.contains("profile-token-0123456789") && !text.contains("admin-secret-pass"), "{text}");
+    assert!(
+        !text.contains("profile-token-0123456789") && !text.contains("admin-secret-pass"),
+        "{text}"
+    );
     assert_eq!(s["STRAPI_API_TOKEN"]["value"], "****89 (24 chars)");
 
     // env beats the profile, a flag beats env; --profile picks another profile.
@@ -84,7 +90,14 @@ fn config_shows_flags_env_and_profile_with_secrets_masked() {
         .env("STRAPI_API_TOKEN", "env-token-abcdefghijkl")
         .args(["--config"])
         .arg(&file)
-        .args(["--profile", "prod", "--url", "http://flag.example", "config", "--json"]));
+        .args([
+            "--profile",
+            "prod",
+            "--url",
+            "http://flag.example",
+            "config",
+            "--json",
+        ]));
     let v = stdout_json(&o);
     assert_eq!(v["settings"]["STRAPI_BASE_URL"]["source"], "flag");
     assert_eq!(v["settings"]["STRAPI_API_TOKEN"]["source"], "env");
@@ -93,10 +106,15 @@ fn config_shows_flags_env_and_profile_with_secrets_masked() {
     // The default file lives under XDG_CONFIG_HOME; `config set` writes it.
     let o = run(cli(home.path()).args(["config", "set", "url", "http://set.example"]));
     assert_eq!(code(&o), 0, "{}", show(&o));
-    let written = std::fs::read_to_string(home.path().join("strapi-kit/config.toml")).expect("config written");
+    let written = std::fs::read_to_string(home.path().join("strapi-kit/config.toml"))
+        .expect("config written");
     assert!(written.contains("http://set.example"), "{written}");
 
-    let o = run(cli(home.path()).args(["--config"]).arg(&file).args(["--profile", "nope", "config"]));
+    let o =
+        run(cli(home.path())
+            .args(["--config"])
+            .arg(&file)
+            .args(["--profile", "nope", "config"]));
     assert_eq!(code(&o), 2, "{}", show(&o));
 }
 
@@ -105,7 +123,8 @@ fn usage_errors_exit_2_before_sending() {
     let home = TempDir::new("cli-usage");
     // Port 9 (discard) is closed: had anything been sent, the exit would be 6.
     let base = |c: &mut Command| {
-        c.env("STRAPI_BASE_URL", "http://127.0.0.1:9").env("STRAPI_API_TOKEN", "t0123456789");
+        c.env("STRAPI_BASE_URL", "http://127.0.0.1:9")
+            .env("STRAPI_API_TOKEN", "t0123456789");
     };
     for args in [
         &["content", "ls", "articles", "--filter", "title[$nope]=x"][..],
@@ -120,7 +139,11 @@ fn usage_errors_exit_2_before_sending() {
         base(&mut c);
         let o = run(c.args(args));
         assert_eq!(code(&o), 2, "{args:?}: {}", show(&o));
-        assert!(o.stdout.is_empty(), "{args:?}: data on stdout for an error: {}", show(&o));
+        assert!(
+            o.stdout.is_empty(),
+            "{args:?}: data on stdout for an error: {}",
+            show(&o)
+        );
     }
     let o = run(cli(home.path()).args(["content", "ls", "articles"]));
     assert_eq!(code(&o), 2, "no URL: {}", show(&o));
@@ -305,8 +328,8 @@ macro_rules! server_tests {
                 let src = TempDir::new("cli-partial-src");
                 let tag = unique("cli-partial");
                 let good = src.write(&format!("{tag}.txt"), b"fine\n");
-                // Refused by the library's type check: a PNG signature under a .txt name.
-                let bad = src.write(&format!("{tag}-bad.txt"), b"\x89PNG\r\n\x1a\n0000");
+                // Refused by the server: the test apps cap uploads at 1 MB.
+                let bad = src.write(&format!("{tag}-bad.txt"), &vec![b'x'; 1_500_000]);
                 let o = run(on(server(), home.path()).args(["--json", "media", "upload"]).arg(&good).arg(&bad));
                 assert_eq!(code(&o), 3, "{}", show(&o));
                 let v = stdout_json(&o);
@@ -317,11 +340,79 @@ macro_rules! server_tests {
             }
 
             #[test]
+            fn export_then_import_into_a_fresh_v5_resumes_without_doubles() {
+                let home = TempDir::new("cli-tx");
+                let name = unique("cli category");
+                let body = serde_json::json!({"name": name}).to_string();
+                let o = run(on(server(), home.path()).args(["content", "create", "categories", "--data", &body]));
+                assert_eq!(code(&o), 0, "{}", show(&o));
+                let dir = TempDir::new("cli-export");
+                let backup = dir.path().join("backup");
+                let export = || run(on(server(), home.path()).args(["--json", "export", "--types", "categories"]).arg(&backup));
+                let o = export();
+                assert_eq!(code(&o), 0, "{}", show(&o));
+                let v = stdout_json(&o);
+                assert_eq!(v["server_version"], stringify!($version), "{v}");
+                let cats = v["types"].as_array().and_then(|t| t.iter().find(|t| t["uid"] == "api::category.category")).cloned();
+                assert!(cats.as_ref().is_some_and(|c| c["published"].as_u64() >= Some(1)), "{v}");
+                assert!(backup.join("manifest.json").is_file());
+                // Progress is one line per phase on stderr when it is not a terminal.
+                let err = String::from_utf8_lossy(&o.stderr).into_owned();
+                assert!(err.lines().any(|l| l.starts_with("export: entries")), "{err}");
+                // A finished export is not overwritten.
+                let o = export();
+                assert_eq!(code(&o), 2, "{}", show(&o));
+                assert!(o.stdout.is_empty(), "{}", show(&o));
+
+                let target = crate::support::strapi::instance(strapi_kit::ApiVersion::V5, "cli-import", &[]);
+                let import = |extra: &[&str]| {
+                    run(on(target, home.path()).args(["--json", "--quiet", "import"]).arg(&backup).args(extra))
+                };
+                let o = import(&["--dry-run"]);
+                assert_eq!(code(&o), 0, "{}", show(&o));
+                assert!(o.stderr.is_empty(), "--quiet: {}", show(&o));
+                let plan = stdout_json(&o);
+                assert_eq!(plan["dry_run"], true);
+                let would = plan["created"].as_u64().unwrap_or(0);
+                assert!(would >= 1, "{plan}");
+                assert!(!backup.join("import-state.jsonl").exists(), "a dry run wrote the journal");
+                let listed = |t: &Strapi| {
+                    let o = run(on(t, home.path()).args([
+                        "content", "ls", "categories", "--filter", &format!("name[$eq]={name}"), "--format", "json",
+                    ]));
+                    assert_eq!(code(&o), 0, "{}", show(&o));
+                    stdout_json(&o).as_array().map_or(0, Vec::len)
+                };
+                assert_eq!(listed(target), 0);
+
+                let o = import(&[]);
+                assert_eq!(code(&o), 0, "{}", show(&o));
+                let done = stdout_json(&o);
+                assert_eq!(done["created"].as_u64(), Some(would), "{done}");
+                assert_eq!(listed(target), 1);
+                // A rerun goes by the journal: nothing is created twice.
+                let o = import(&["--conflict", "fail"]);
+                assert_eq!(code(&o), 0, "{}", show(&o));
+                let again = stdout_json(&o);
+                assert_eq!(again["created"], 0, "{again}");
+                assert!(again["resumed"].as_u64() >= Some(would), "{again}");
+                assert_eq!(listed(target), 1);
+
+                // Strapi 4 is no import target: refused before anything is written.
+                let o = run(on(crate::support::strapi::v4(), home.path()).args(["import"]).arg(&backup).args(["--state-file"]).arg(dir.path().join("v4.jsonl")));
+                assert_eq!(code(&o), 2, "{}", show(&o));
+                assert!(!dir.path().join("v4.jsonl").exists());
+                let o = import(&["--conflict", "sideways"]);
+                assert_eq!(code(&o), 2, "{}", show(&o));
+            }
+
+            #[test]
             fn progress_bar_draws_in_a_terminal_and_ends_cleanly() {
                 let home = TempDir::new("cli-pty");
                 let src = TempDir::new("cli-pty-src");
                 let tag = unique("cli-pty");
-                let file = src.write(&format!("{tag}.bin"), &vec![7u8; 4 << 20]);
+                // Under the test apps' 1 MB upload cap.
+                let file = src.write(&format!("{tag}.bin"), &vec![7u8; 900_000]);
                 // util-linux `script` gives the binary a pseudo-terminal.
                 let cmd = format!("{BIN} media upload '{}'", file.display());
                 let o = run(on(server(), home.path())
@@ -331,11 +422,15 @@ macro_rules! server_tests {
                     .arg0_program());
                 assert_eq!(code(&o), 0, "{}", show(&o));
                 let tty = String::from_utf8_lossy(&o.stdout).into_owned();
-                assert!(tty.contains("upload") && tty.contains("1/1 files"), "no bar drawn: {tty:?}");
+                assert!(tty.contains("upload ") && tty.contains("/1 files") && tty.contains("878.91 KiB"), "no bar drawn: {tty:?}");
                 assert!(tty.contains("uploaded 1, skipped 0, failed 0"), "{tty:?}");
                 // The bar is cleared before the summary: nothing is drawn after it.
-                let tail = &tty[tty.rfind("uploaded 1").unwrap_or(0)..];
+                let at = tty.rfind("uploaded 1").unwrap_or(0);
+                let (before, tail) = tty.split_at(at);
                 assert!(!tail.contains("files"), "bar drawn after the summary: {tail:?}");
+                // ... and its last drawing was erased before the summary.
+                let last_draw = before.rfind("files").unwrap_or(0);
+                assert!(before.rfind("\x1b[2K").is_some_and(|e| e > last_draw), "bar left on screen: {before:?}");
                 let o = run(on(server(), home.path()).args(["--json", "media", "ls", "--filter", &format!("name[$eq]={tag}.bin"), "--format", "json"]));
                 let id = stdout_json(&o)[0]["id"].to_string();
                 let o = run(on(server(), home.path()).args(["media", "rm", "--yes", &id]));
