@@ -244,8 +244,81 @@ macro_rules! server_tests {
                 assert_eq!(code(&o), 0, "{}", show(&o));
                 assert_eq!(stdout_json(&o)["title"], title.as_str());
 
+                let o = run(on(server(), home.path()).args(["content", "update", "articles", &id, "--data", r#"{"content":"changed"}"#]));
+                assert_eq!(code(&o), 0, "{}", show(&o));
+                assert_eq!(stdout_json(&o)["content"], "changed");
+                let published = || {
+                    let o = run(on(server(), home.path()).args([
+                        "content", "ls", "articles", "--filter", &format!("title[$eq]={title}"),
+                        "--status", "published", "--format", "json",
+                    ]));
+                    assert_eq!(code(&o), 0, "{}", show(&o));
+                    stdout_json(&o).as_array().map_or(0, Vec::len)
+                };
+                // REST creates publish by default (both versions).
+                assert_eq!(published(), 1);
+                let o = run(on(server(), home.path()).args(["--json", "content", "unpublish", "articles", &id]));
+                assert_eq!(code(&o), 0, "{}", show(&o));
+                assert_eq!(stdout_json(&o)["unpublished"], id.as_str());
+                assert_eq!(published(), 0);
+                let o = run(on(server(), home.path()).args(["content", "publish", "articles", &id]));
+                assert_eq!(code(&o), 0, "{}", show(&o));
+                assert!(stdout_json(&o)["publishedAt"].is_string(), "{}", show(&o));
+                assert_eq!(published(), 1);
+
+                let o = run(on(server(), home.path()).args(["content", "delete", "articles", &id]));
+                assert_eq!(code(&o), 2, "delete without --yes: {}", show(&o));
                 let o = run(on(server(), home.path()).args(["content", "delete", "articles", &id, "--yes"]));
                 assert_eq!(code(&o), 0, "{}", show(&o));
+                let o = run(on(server(), home.path()).args(["content", "get", "articles", &id, "--status", "draft"]));
+                assert_eq!(code(&o), 5, "{}", show(&o));
+            }
+
+            #[test]
+            fn login_keeps_the_jwt_in_the_profile_and_uses_it() {
+                let home = TempDir::new("cli-login");
+                let s = server();
+                let login = |password: &str| {
+                    let mut child = cli(home.path())
+                        .env("STRAPI_BASE_URL", &s.url)
+                        .args(["login", &s.user_email, "--password-stdin"])
+                        .stdin(Stdio::piped())
+                        .stdout(Stdio::piped())
+                        .stderr(Stdio::piped())
+                        .spawn()
+                        .expect("spawn");
+                    child.stdin.take().expect("stdin").write_all(format!("{password}\n").as_bytes()).expect("write");
+                    child.wait_with_output().expect("wait")
+                };
+                let o = login("not-the-password-42");
+                assert_eq!(code(&o), 4, "{}", show(&o));
+                assert!(!show(&o).contains("not-the-password-42"), "{}", show(&o));
+                assert!(!home.path().join("strapi-kit/config.toml").exists());
+
+                let o = login(&s.user_password);
+                assert_eq!(code(&o), 0, "{}", show(&o));
+                assert!(o.stdout.is_empty(), "{}", show(&o));
+                let file = home.path().join("strapi-kit/config.toml");
+                let text = std::fs::read_to_string(&file).expect("config written");
+                assert!(text.contains("jwt = ") && text.contains(&s.url), "{text}");
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::PermissionsExt;
+                    let mode = std::fs::metadata(&file).expect("meta").permissions().mode();
+                    assert_eq!(mode & 0o777, 0o600);
+                }
+                let o = run(cli(home.path()).args(["--json", "config"]));
+                let v = stdout_json(&o);
+                assert_eq!(v["settings"]["STRAPI_JWT"]["source"], "profile default", "{v}");
+                let jwt = text.lines().find_map(|l| l.strip_prefix("jwt = ")).expect("jwt line").trim_matches('"').to_owned();
+                assert!(jwt.len() > 20 && !String::from_utf8_lossy(&o.stdout).contains(&jwt), "{}", show(&o));
+                // Authors are readable by logged-in users, not by the public role: the JWT is sent.
+                let o = run(cli(home.path()).args(["content", "ls", "authors", "--format", "json"]));
+                assert_eq!(code(&o), 0, "{}", show(&o));
+                let o = run(cli(home.path()).args(["config", "set", "jwt", "eyJhbGciOiJIUzI1NiJ9.e30.bm90LWEtcmVhbC1zaWc"]));
+                assert_eq!(code(&o), 0, "{}", show(&o));
+                let o = run(cli(home.path()).args(["content", "ls", "authors"]));
+                assert_eq!(code(&o), 4, "a bad JWT: {}", show(&o));
             }
 
             #[test]
@@ -312,6 +385,16 @@ macro_rules! server_tests {
                 let v = stdout_json(&download());
                 assert_eq!(v["downloaded"].as_array().map(Vec::len), Some(1), "{v}");
 
+                // get and update one.
+                let o = run(on(server(), home.path()).args(["media", "update", &ids[0], "--alt", "from the cli", "--caption", "a caption"]));
+                assert_eq!(code(&o), 0, "{}", show(&o));
+                let o = run(on(server(), home.path()).args(["--json", "media", "get", &ids[0]]));
+                assert_eq!(code(&o), 0, "{}", show(&o));
+                let got = stdout_json(&o);
+                assert_eq!((got["alternativeText"].as_str(), got["caption"].as_str()), (Some("from the cli"), Some("a caption")), "{got}");
+                let o = run(on(server(), home.path()).args(["media", "update", &ids[0]]));
+                assert_eq!(code(&o), 2, "nothing to change: {}", show(&o));
+
                 // ls sees them; rm asks for --yes, then deletes.
                 let o = run(on(server(), home.path()).args(["media", "ls", "--filter", &filter, "--format", "json"]));
                 let listed = stdout_json(&o);
@@ -320,6 +403,8 @@ macro_rules! server_tests {
                 rm.args(["media", "rm", "--yes"]).args(&ids);
                 let o = run(&mut rm);
                 assert_eq!(code(&o), 0, "{}", show(&o));
+                let o = run(on(server(), home.path()).args(["media", "get", &ids[0]]));
+                assert_eq!(code(&o), 5, "{}", show(&o));
             }
 
             #[test]
