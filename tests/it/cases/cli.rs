@@ -492,6 +492,54 @@ macro_rules! server_tests {
             }
 
             #[test]
+            fn ctrl_c_stops_starting_uploads_and_reports_what_was_done() {
+                let home = TempDir::new("cli-sigint");
+                let src = TempDir::new("cli-sigint-src");
+                let tag = unique("cli-sigint");
+                const N: usize = 60;
+                for i in 0..N {
+                    src.write(&format!("{tag}-{i:02}.txt"), format!("file {i}\n").as_bytes());
+                }
+                let child = on(server(), home.path())
+                    .args(["--json", "media", "upload", "--parallel", "1"])
+                    .arg(src.path())
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .expect("spawn");
+                // Once the first file is on the server, interrupt.
+                let filter = format!("name[$startsWith]={tag}");
+                let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+                loop {
+                    let o = run(on(server(), home.path()).args(["media", "ls", "--filter", &filter, "--format", "json"]));
+                    if stdout_json(&o).as_array().is_some_and(|a| !a.is_empty()) {
+                        break;
+                    }
+                    assert!(std::time::Instant::now() < deadline, "no upload started");
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                let kill = Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill");
+                assert!(kill.success());
+                let o = child.wait_with_output().expect("wait");
+                assert_eq!(code(&o), 130, "{}", show(&o));
+                let v = stdout_json(&o);
+                let up = v["uploaded"].as_array().cloned().unwrap_or_default();
+                let not_started = v["not_started"].as_u64().unwrap_or(0) as usize;
+                assert!(!up.is_empty() && not_started > 0, "{v}");
+                assert_eq!(up.len() + not_started, N, "{v}");
+                let err = String::from_utf8_lossy(&o.stderr);
+                assert!(err.contains("interrupted") && err.contains(&format!("not started {not_started}")), "{err}");
+                // What it says it uploaded is what the server has.
+                let o = run(on(server(), home.path()).args(["media", "ls", "--filter", &filter, "--format", "json"]));
+                let listed = stdout_json(&o);
+                assert_eq!(listed.as_array().map(Vec::len), Some(up.len()), "{listed}");
+                let mut rm = on(server(), home.path());
+                rm.args(["media", "rm", "--yes"]).args(up.iter().map(|u| u["id"].to_string()));
+                let o = run(&mut rm);
+                assert_eq!(code(&o), 0, "{}", show(&o));
+            }
+
+            #[test]
             fn progress_bar_draws_in_a_terminal_and_ends_cleanly() {
                 let home = TempDir::new("cli-pty");
                 let src = TempDir::new("cli-pty-src");
