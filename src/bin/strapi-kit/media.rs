@@ -73,7 +73,8 @@ pub struct UploadArgs {
     /// Uploads at once.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub parallel: u16,
-    /// Skip files the library already has with the same name and size.
+    /// Skip files the target folder already holds with the same name and size (without
+    /// --folder: anywhere in the library; images: the name alone, as Strapi re-encodes them).
     #[arg(long)]
     pub skip_existing: bool,
 }
@@ -86,6 +87,10 @@ pub struct LsArgs {
     /// Sort: `field` or `field:desc` (repeatable).
     #[arg(long)]
     pub sort: Vec<String>,
+    /// Only the files directly in this folder (`/a/b`, `/` for the root; needs admin
+    /// credentials; not with --filter or --sort: the files come sorted by id).
+    #[arg(long, conflicts_with_all = ["filter", "sort"])]
+    pub folder: Option<String>,
     /// At most this many files (default: all).
     #[arg(long)]
     pub limit: Option<u64>,
@@ -103,6 +108,9 @@ pub struct DownloadArgs {
     /// Files matching this filter (bracket syntax, repeatable).
     #[arg(long)]
     pub filter: Vec<String>,
+    /// Files directly in this folder (`/a/b`, `/` for the root; needs admin credentials).
+    #[arg(long, conflicts_with_all = ["filter", "ids", "all"])]
+    pub folder: Option<String>,
     /// Directory to download into.
     #[arg(long, short = 'o')]
     pub out: PathBuf,
@@ -250,6 +258,27 @@ fn list_all(
     }
 }
 
+/// `--folder /a/b` as the folder's id (`None` for the root); the folder API is admin-only.
+fn resolve_folder(client: &SyncClient, path: &str) -> Result<Option<u64>, Failure> {
+    if path.trim_matches('/').is_empty() {
+        return Ok(None);
+    }
+    match client.folder_by_path(path)? {
+        Some(f) => Ok(Some(f.id)),
+        None => Err(Failure {
+            code: crate::exit::NOT_FOUND,
+            message: format!("no folder {path:?}"),
+        }),
+    }
+}
+
+/// The files directly in `--folder` (Strapi's content API can neither filter nor show a
+/// file's folder: this goes through the admin API).
+fn files_in(client: &SyncClient, path: &str) -> Result<Vec<MediaFile>, Failure> {
+    let id = resolve_folder(client, path)?;
+    Ok(client.folder_media(id)?)
+}
+
 fn media_query(filters: &[String], sort: &[String]) -> Result<StrapiQuery, Failure> {
     let mut q = StrapiQuery::new();
     if let Some(f) = parse_filters(filters)? {
@@ -269,7 +298,14 @@ fn media_query(filters: &[String], sort: &[String]) -> Result<StrapiQuery, Failu
 fn ls(ctx: &Ctx, a: LsArgs) -> CmdResult {
     let q = media_query(&a.filter, &a.sort)?;
     let client = ctx.client()?;
-    let files = list_all(&client, &q, a.limit)?;
+    let files = match &a.folder {
+        Some(path) => {
+            let mut files = files_in(&client, path)?;
+            files.truncate(a.limit.map_or(usize::MAX, |l| l as usize));
+            files
+        }
+        None => list_all(&client, &q, a.limit)?,
+    };
     let rows: Vec<Value> = files.iter().map(file_row).collect();
     ctx.out.rows(
         a.format,
@@ -344,17 +380,33 @@ fn upload(ctx: &Ctx, a: UploadArgs) -> CmdResult {
     let client = ctx.client()?;
     let mut skipped = Vec::new();
     let jobs: Vec<Job> = if a.skip_existing {
-        let remote = list_all(&client, &StrapiQuery::new().sort_asc("id"), None)?;
-        let have: Vec<(String, f64, Option<String>)> = remote
-            .into_iter()
-            .map(|f| (f.name, f.size, f.folder_path))
-            .collect();
+        // Without --folder: any file of the library (content API). With it: the files of
+        // each target folder (admin API); a folder that does not exist yet holds nothing.
+        let mut have: BTreeMap<Option<String>, Vec<MediaFile>> = BTreeMap::new();
+        for j in &jobs {
+            if have.contains_key(&j.folder) {
+                continue;
+            }
+            let files = match j.folder.as_deref() {
+                None => list_all(&client, &StrapiQuery::new().sort_asc("id"), None)?,
+                Some(f) if f.trim_matches('/').is_empty() => client.folder_media(None)?,
+                Some(f) => match client.folder_by_path(f)? {
+                    Some(folder) => client.folder_media(Some(folder.id))?,
+                    None => Vec::new(),
+                },
+            };
+            have.insert(j.folder.clone(), files);
+        }
         jobs.into_iter()
             .filter(|j| {
                 let name = file_name(&j.path);
-                let dup = have
-                    .iter()
-                    .any(|(n, s, _)| *n == name && same_size(*s, j.len));
+                let dup = have.get(&j.folder).is_some_and(|files| {
+                    files.iter().any(|f| {
+                        f.name == name
+                            // Strapi re-encodes images (size optimisation): their size changes.
+                            && (f.mime.starts_with("image/") || same_size(f.size, j.len))
+                    })
+                });
                 if dup {
                     skipped.push(j.path.display().to_string());
                 }
@@ -501,12 +553,16 @@ fn local_name(f: &MediaFile) -> String {
 }
 
 fn download(ctx: &Ctx, a: DownloadArgs) -> CmdResult {
-    if !a.all && a.ids.is_empty() && a.filter.is_empty() {
-        return Err(Failure::usage("say which files: IDs, --all or --filter"));
+    if !a.all && a.ids.is_empty() && a.filter.is_empty() && a.folder.is_none() {
+        return Err(Failure::usage(
+            "say which files: IDs, --all, --filter or --folder",
+        ));
     }
     let q = media_query(&a.filter, &[])?;
     let client = ctx.client()?;
-    let files: Vec<MediaFile> = if a.ids.is_empty() {
+    let files: Vec<MediaFile> = if let Some(path) = &a.folder {
+        files_in(&client, path)?
+    } else if a.ids.is_empty() {
         list_all(&client, &q, None)?
     } else {
         let mut v = Vec::new();

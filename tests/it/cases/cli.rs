@@ -347,6 +347,19 @@ macro_rules! server_tests {
                 let ids: Vec<String> = up.iter().map(|u| u["id"].to_string()).collect();
 
                 // The folders exist, and hold the files.
+                let in_folder = |f: &str| {
+                    let o = run(on(server(), home.path()).args(["media", "ls", "--folder", f, "--format", "json"]));
+                    assert_eq!(code(&o), 0, "{}", show(&o));
+                    let names: Vec<String> = stdout_json(&o).as_array().map(|a| a.iter().map(|f| f["name"].as_str().unwrap_or("").to_owned()).collect()).unwrap_or_default();
+                    names
+                };
+                assert_eq!(in_folder(&folder), vec![a.clone()]);
+                assert_eq!(in_folder(&sub), vec![b.clone()]);
+                assert!(!in_folder("/").iter().any(|n| n.starts_with(&tag)), "none at the root");
+                let o = run(on(server(), home.path()).args(["media", "ls", "--folder", "/", "--filter", "name[$eq]=x"]));
+                assert_eq!(code(&o), 2, "--folder with --filter: {}", show(&o));
+                let o = run(on(server(), home.path()).args(["media", "ls", "--folder", &format!("{folder}/nope")]));
+                assert_eq!(code(&o), 5, "{}", show(&o));
                 let o = run(on(server(), home.path()).args(["media", "mv", &ids[0], "--folder", &sub]));
                 assert_eq!(code(&o), 0, "{}", show(&o));
 
