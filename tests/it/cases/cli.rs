@@ -184,6 +184,25 @@ macro_rules! server_tests {
             }
 
             #[test]
+            fn schema_lists_types_components_and_fields() {
+                let home = TempDir::new("cli-schema");
+                let o = run(on(server(), home.path()).args(["schema", "--format", "json"]));
+                assert_eq!(code(&o), 0, "{}", show(&o));
+                let rows = stdout_json(&o);
+                let rows = rows.as_array().expect("rows");
+                assert!(rows.iter().any(|r| r["uid"] == "api::article.article" && r["kind"] == "collection"), "{rows:?}");
+                assert!(rows.iter().any(|r| r["uid"] == "shared.seo" && r["kind"] == "component"), "{rows:?}");
+                assert!(!rows.iter().any(|r| r["uid"] == "plugin::upload.file"), "plugin types only with --all");
+                let o = run(on(server(), home.path()).args(["schema", "articles", "--format", "json"]));
+                assert_eq!(code(&o), 0, "{}", show(&o));
+                let fields = stdout_json(&o);
+                let title = fields.as_array().and_then(|f| f.iter().find(|f| f["field"] == "title")).cloned().expect("title");
+                assert_eq!((title["type"].as_str(), title["required"].as_bool()), (Some("string"), Some(true)), "{title}");
+                let o = run(on(server(), home.path()).args(["schema", "no-such-type"]));
+                assert_eq!(code(&o), 5, "{}", show(&o));
+            }
+
+            #[test]
             fn bad_token_exits_4_missing_entry_exits_5() {
                 let home = TempDir::new("cli-codes");
                 let o = run(on(server(), home.path())
@@ -360,8 +379,6 @@ macro_rules! server_tests {
                 assert_eq!(code(&o), 2, "--folder with --filter: {}", show(&o));
                 let o = run(on(server(), home.path()).args(["media", "ls", "--folder", &format!("{folder}/nope")]));
                 assert_eq!(code(&o), 5, "{}", show(&o));
-                let o = run(on(server(), home.path()).args(["media", "mv", &ids[0], "--folder", &sub]));
-                assert_eq!(code(&o), 0, "{}", show(&o));
 
                 // A rerun uploads nothing twice.
                 let o = upload();
@@ -369,6 +386,15 @@ macro_rules! server_tests {
                 let v = stdout_json(&o);
                 assert_eq!(v["uploaded"].as_array().map(Vec::len), Some(0), "{v}");
                 assert_eq!(v["skipped"].as_array().map(Vec::len), Some(2), "{v}");
+
+                // mv: the top folder's file joins the other in the sub-folder.
+                let a_id = up.iter().find(|u| u["folder"] == folder.as_str()).map(|u| u["id"].to_string()).expect("a's id");
+                let o = run(on(server(), home.path()).args(["media", "mv", &a_id, "--folder", &sub]));
+                assert_eq!(code(&o), 0, "{}", show(&o));
+                let mut names = in_folder(&sub);
+                names.sort();
+                assert_eq!(names, vec![a.clone(), b.clone()]);
+                assert!(in_folder(&folder).is_empty());
 
                 let out = TempDir::new("cli-media-out");
                 let filter = format!("name[$startsWith]={tag}");
