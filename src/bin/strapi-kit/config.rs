@@ -292,6 +292,14 @@ pub fn set(ctx: &Ctx, key: &str, value: &str) -> CmdResult {
         Some(value.to_owned())
     };
     save(&path, &file)?;
+    if ctx.out.json {
+        ctx.out.json_value(&json!({
+            "profile": ctx.settings.profile,
+            "key": key,
+            "set": !value.is_empty(),
+            "config_file": path.display().to_string(),
+        }));
+    }
     ctx.out.note(format!(
         "{key} set in profile {} ({})",
         ctx.settings.profile,

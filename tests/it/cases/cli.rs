@@ -104,8 +104,9 @@ fn config_shows_flags_env_and_profile_with_secrets_masked() {
     assert!(v["settings"].get("STRAPI_ADMIN_EMAIL").is_none());
 
     // The default file lives under XDG_CONFIG_HOME; `config set` writes it.
-    let o = run(cli(home.path()).args(["config", "set", "url", "http://set.example"]));
+    let o = run(cli(home.path()).args(["--json", "config", "set", "url", "http://set.example"]));
     assert_eq!(code(&o), 0, "{}", show(&o));
+    assert_eq!(stdout_json(&o)["key"], "url");
     let written = std::fs::read_to_string(home.path().join("strapi-kit/config.toml"))
         .expect("config written");
     assert!(written.contains("http://set.example"), "{written}");
