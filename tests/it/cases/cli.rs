@@ -523,6 +523,34 @@ macro_rules! server_tests {
                 assert!(again["resumed"].as_u64() >= Some(would), "{again}");
                 assert_eq!(listed(target), 1);
 
+                // An entry whose unique field (an article's slug) the target has already: with
+                // --conflict fail the import stops with exit 7. On the import target, where
+                // this is the only article: exported and imported into the same server.
+                if stringify!($version) == "v5" {
+                    let title = unique("cli conflict");
+                    let body = serde_json::json!({"title": title, "slug": crate::support::slug(&title)}).to_string();
+                    let o = run(on(target, home.path()).args(["content", "create", "articles", "--data", &body]));
+                    assert_eq!(code(&o), 0, "{}", show(&o));
+                    let arts = dir.path().join("articles");
+                    let o = run(on(target, home.path()).args(["--quiet", "export", "--types", "articles"]).arg(&arts));
+                    assert_eq!(code(&o), 0, "{}", show(&o));
+                    let o = run(on(target, home.path()).args(["import", "--conflict", "fail"]).arg(&arts));
+                    assert_eq!(code(&o), 7, "{}", show(&o));
+                    assert!(o.stdout.is_empty(), "{}", show(&o));
+                    // Nothing was written: the one article with that title is the original.
+                    let o = run(on(target, home.path()).args([
+                        "content", "ls", "articles", "--filter", &format!("title[$eq]={title}"),
+                        "--status", "draft", "--format", "json",
+                    ]));
+                    let found = stdout_json(&o);
+                    let ids: Vec<String> = found.as_array().map(|a| a.iter().filter_map(|e| e["documentId"].as_str().map(str::to_owned)).collect()).unwrap_or_default();
+                    for id in &ids {
+                        let o = run(on(target, home.path()).args(["content", "delete", "articles", id, "--yes"]));
+                        assert_eq!(code(&o), 0, "{}", show(&o));
+                    }
+                    assert_eq!(ids.len(), 1, "{found}");
+                }
+
                 // Strapi 4 is no import target: refused before anything is written.
                 let o = run(on(crate::support::strapi::v4(), home.path()).args(["import"]).arg(&backup).args(["--state-file"]).arg(dir.path().join("v4.jsonl")));
                 assert_eq!(code(&o), 2, "{}", show(&o));
