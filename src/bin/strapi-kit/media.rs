@@ -247,6 +247,9 @@ fn list_all(
 ) -> Result<Vec<MediaFile>, Failure> {
     const PAGE: u64 = 100;
     let mut out = Vec::new();
+    if limit == Some(0) {
+        return Ok(out);
+    }
     loop {
         let want = limit.map_or(PAGE, |l| PAGE.min(l - out.len() as u64));
         let page = client.list_media(&query.clone().offset(out.len() as u64, want))?;
