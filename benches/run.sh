@@ -4,7 +4,7 @@
 #
 #   benches/run.sh                 # everything, 5 rounds each
 #   BENCH_ROUNDS=3 BENCH_SIZE_MIB=256 benches/run.sh     # shorter
-#   BENCH_PARTS="cpu files" benches/run.sh               # some parts: cpu files strapi
+#   BENCH_PARTS="cpu files" benches/run.sh               # some parts: cpu files strapi cli
 #   (also BENCH_STRAPI_SIZE_MIB=200, BENCH_FILES=100, BENCH_ENTRIES=2000, BENCH_OUT=BENCHMARKS.md)
 #
 # Needs what the README asks for (Rust, Node.js 20+ with npm, curl, python3), and installs:
@@ -24,7 +24,7 @@ cd "$ROOT"
 ROUNDS="${BENCH_ROUNDS:-5}"
 SIZE_MIB="${BENCH_SIZE_MIB:-1024}"
 STRAPI_SIZE_MIB="${BENCH_STRAPI_SIZE_MIB:-200}"
-PARTS="${BENCH_PARTS:-cpu files strapi}"
+PARTS="${BENCH_PARTS:-cpu files strapi cli}"
 ENTRIES="${BENCH_ENTRIES:-2000}"
 FILES="${BENCH_FILES:-100}"
 VENV="${BENCH_VENV:-/tmp/pyenv-strapi}"
@@ -213,8 +213,15 @@ if [[ " $PARTS " == *" strapi "* ]]; then
 fi
 
 # ---------------------------------------------------------------------------------------
+# The `strapi-kit` binary (feature `cli`) against curl, on a Strapi 5 of its own: see
+# benches/cli.sh.
+if [[ " $PARTS " == *" cli "* ]]; then
+  { BENCH_ROUNDS="$ROUNDS" BENCH_FILES="$FILES" bash "$ROOT/benches/cli.sh" || fail cli; echo; } >>"$RESULTS"
+fi
+
+# ---------------------------------------------------------------------------------------
 # Into BENCHMARKS.md, between the markers (the notes outside them are kept). The results
-# are one section per part (`### CPU…`, `### Big file…`, `### Strapi…`): the parts run now
+# are one section per part (`### CPU…`, `### Big file…`, `### Strapi…`, `### CLI…`): the parts run now
 # replace theirs; the other parts' sections are kept as they were.
 python3 - "$OUT" "$RESULTS" "$PARTS" <<'EOF'
 import re, sys
@@ -228,7 +235,7 @@ if begin not in doc or end not in doc:
     doc += "\n" + begin + "\n" + end + "\n"
 head, rest = doc.split(begin, 1)
 old, tail = rest.split(end, 1)
-HEADINGS = {"cpu": "### CPU paths", "files": "### Big file", "strapi": "### Strapi"}
+HEADINGS = {"cpu": "### CPU paths", "files": "### Big file", "strapi": "### Strapi", "cli": "### CLI"}
 
 def split(text):
     """The text before the first `### ` heading, and the sections by part (others by heading)."""

@@ -45,3 +45,8 @@ mod v4;
 
 #[path = "mock.rs"]
 mod mock;
+
+// The command-line tool: once per server, not once per flavour.
+#[cfg(feature = "cli")]
+#[path = "cases/cli.rs"]
+mod cli;
