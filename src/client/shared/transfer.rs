@@ -928,7 +928,7 @@ println!("created {}, relations {}", done.created, done.relations);
             }
             Some(entry) => {
                 let bytes = fs::read(run.dir.join(&entry.path))
-                    .map_err(|e| Error::io(&run.dir.join(&entry.path), e))?;
+                    .map_err(|e| Error::io(run.dir.join(&entry.path), e))?;
                 let list: Vec<Value> = serde_json::from_slice(&bytes).map_err(|e| {
                     Error::InvalidInput(format!("{} is not a folder list: {e}", entry.path))
                 })?;
