@@ -141,3 +141,109 @@ fn generated_types_carry_their_names() {
     assert_eq!(cms::Homepage::route(), "homepage");
     assert_eq!(cms::Library::KIND, Kind::Single);
 }
+
+/// The code generated from both saved schemas, in a crate of its own that depends on
+/// strapi-kit (both flavours, no `codegen` feature) and calls the typed handles, checked
+/// with `RUSTFLAGS=-D warnings`. One build, in a target dir kept under this one.
+#[cfg(feature = "codegen")]
+#[test]
+fn the_generated_code_compiles_on_its_own_without_warnings() {
+    use std::path::PathBuf;
+    use strapi_kit::codegen::{self, CodegenOptions, Schema};
+
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("codegen-scratch");
+    std::fs::create_dir_all(root.join("src")).unwrap();
+    for v in ["v5", "v4"] {
+        let schema =
+            Schema::load(manifest.join(format!("tests/it/data/codegen/builder-{v}.json"))).unwrap();
+        let code = codegen::generate(&schema, &CodegenOptions::new()).unwrap();
+        std::fs::write(root.join(format!("src/{v}.rs")), code).unwrap();
+    }
+    let toml = format!(
+        r#"[package]
+name = "codegen-scratch"
+version = "0.0.0"
+edition = "2024"
+publish = false
+
+[dependencies]
+strapi-kit = {{ path = {path:?}, default-features = false, features = ["sync", "async", "rustls"] }}
+serde = {{ version = "1", features = ["derive"] }}
+serde_json = "1"
+
+[workspace]
+"#,
+        path = manifest.display().to_string()
+    );
+    std::fs::write(root.join("Cargo.toml"), toml).unwrap();
+    // The same versions as this crate's build.
+    std::fs::copy(manifest.join("Cargo.lock"), root.join("Cargo.lock")).unwrap();
+    std::fs::write(
+        root.join("src/lib.rs"),
+        r#"//! Generated code, compiled on its own.
+pub mod calls;
+pub mod v4;
+pub mod v5;
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("src/calls.rs"),
+        r#"//! The typed handles over the generated types, in both flavours.
+use strapi_kit::{AsyncClient, Result, StrapiQuery, SyncClient};
+
+use crate::v5::{Article, ArticleInput, Homepage, HomepageInput, Specimen, SpecimenMood};
+
+/// Blocking.
+pub fn blocking(c: &SyncClient) -> Result<usize> {
+    let articles = c.collection::<Article>();
+    let created = articles.create(&ArticleInput {
+        title: Some("t".into()),
+        ..Default::default()
+    })?;
+    let id = created.data.document_id.unwrap_or(created.data.id.to_string());
+    articles.update(id.as_str(), &ArticleInput::default())?;
+    let page = articles.find(&StrapiQuery::new())?;
+    let mut n = page.data.len();
+    for a in articles.all(&StrapiQuery::new())? {
+        n += a?.title.len();
+    }
+    articles.delete(id.as_str())?;
+    let home = c.single::<Homepage>();
+    home.update(&HomepageInput::default())?;
+    let _: Option<String> = home.get()?.data.title;
+    let s: Vec<Specimen> = c.collection::<Specimen>().find_all(&StrapiQuery::new())?;
+    Ok(n + s.iter().filter(|s| s.mood == Some(SpecimenMood::SoSo)).count())
+}
+
+/// Async.
+pub async fn nonblocking(c: &AsyncClient) -> Result<usize> {
+    let articles = c.collection::<crate::v4::Article>();
+    let page = articles.get_with("1", &StrapiQuery::new()).await?;
+    let mut all = articles.all(&StrapiQuery::new())?;
+    let mut n = page.data.title.len();
+    while let Some(a) = all.next().await {
+        n += a?.id as usize;
+    }
+    c.single::<crate::v4::Homepage>().delete().await?;
+    Ok(n)
+}
+"#,
+    )
+    .unwrap();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .args(["check", "--quiet", "--manifest-path"])
+        .arg(root.join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", root.join("target"))
+        .env("RUSTFLAGS", "-D warnings")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .output()
+        .expect("cargo runs");
+    assert!(
+        out.status.success(),
+        "the generated code does not compile cleanly:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
