@@ -43,7 +43,10 @@
 //! assert_eq!(<Article as StrapiType>::route(), "articles");
 //! ```
 
-use serde::de::{DeserializeOwned, Deserializer, Error as _};
+use std::marker::PhantomData;
+
+use serde::de::value::{MapAccessDeserializer, StringDeserializer};
+use serde::de::{DeserializeOwned, DeserializeSeed, Deserializer, Error as _, MapAccess, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 
@@ -94,6 +97,9 @@ pub trait SingleType: StrapiType {}
 ///   is kept as it is (relations written as ids, webhook payloads, `fields` selections);
 /// - a Strapi 4 `{"data": …}` envelope is unwrapped (the client already flattens them in
 ///   its responses; this is for JSON you decode yourself).
+///
+/// An entry is decoded straight into `T`, without a `serde_json::Value` in between; only
+/// an object whose first key is `data` is buffered (to tell an envelope from an entry).
 ///
 /// A relation that was not populated is absent from the entry: the field is `None`.
 ///
@@ -160,34 +166,106 @@ impl<T> Related<T> {
 
 impl<'de, T: DeserializeOwned> Deserialize<'de> for Related<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        // A populated entry is buffered once: whether it is an envelope shows only in it.
-        match Value::deserialize(d)? {
-            Value::Number(n) => n
-                .as_u64()
-                .map(Related::Id)
-                .ok_or_else(|| D::Error::custom(format!("{n} is not a relation id"))),
-            Value::String(s) => Ok(Related::DocumentId(s)),
-            Value::Object(mut map) if map.len() == 1 && map.contains_key("data") => {
-                let mut inner = map.remove("data").unwrap_or(Value::Null);
-                crate::version::normalize_v4_value(&mut inner, 0);
-                match inner {
-                    v @ (Value::Object(_) | Value::Number(_) | Value::String(_)) => {
-                        Related::deserialize(v).map_err(D::Error::custom)
-                    }
-                    other => Err(D::Error::custom(format!(
-                        "a relation envelope holding {} where one entry was expected",
-                        kind_of(&other)
-                    ))),
-                }
-            }
-            v @ Value::Object(_) => T::deserialize(v)
+        d.deserialize_any(RelatedVisitor(PhantomData))
+    }
+}
+
+struct RelatedVisitor<T>(PhantomData<T>);
+
+impl<'de, T: DeserializeOwned> Visitor<'de> for RelatedVisitor<T> {
+    type Value = Related<T>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a relation: an entry, an id or a documentId")
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Related<T>, E> {
+        Ok(Related::Id(v))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Related<T>, E> {
+        u64::try_from(v)
+            .map(Related::Id)
+            .map_err(|_| E::custom(format!("{v} is not a relation id")))
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Related<T>, E> {
+        Ok(Related::DocumentId(v.to_owned()))
+    }
+
+    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Related<T>, E> {
+        Ok(Related::DocumentId(v))
+    }
+
+    /// An entry is decoded straight into `T`; only an object whose first key is `data` (a
+    /// v4 envelope, or an entry with a `data` attribute first) is buffered to tell which.
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Related<T>, A::Error> {
+        let Some(first) = map.next_key::<String>()? else {
+            return T::deserialize(MapAccessDeserializer::new(map))
+                .map(|e| Related::Entry(Box::new(e)));
+        };
+        if first != "data" {
+            let replay = Replay {
+                first: Some(first),
+                map,
+            };
+            return T::deserialize(MapAccessDeserializer::new(replay))
+                .map(|e| Related::Entry(Box::new(e)));
+        }
+        let mut object = serde_json::Map::new();
+        object.insert(first, map.next_value::<Value>()?);
+        while let Some(key) = map.next_key::<String>()? {
+            let value = map.next_value::<Value>()?;
+            object.insert(key, value);
+        }
+        if object.len() > 1 {
+            return T::deserialize(Value::Object(object))
                 .map(|e| Related::Entry(Box::new(e)))
-                .map_err(D::Error::custom),
-            other => Err(D::Error::custom(format!(
-                "a relation: an entry, an id or a documentId, not {}",
+                .map_err(A::Error::custom);
+        }
+        let mut inner = object.remove("data").unwrap_or(Value::Null);
+        crate::version::normalize_v4_value(&mut inner, 0);
+        match inner {
+            v @ (Value::Object(_) | Value::Number(_) | Value::String(_)) => {
+                Related::deserialize(v).map_err(A::Error::custom)
+            }
+            other => Err(A::Error::custom(format!(
+                "a relation envelope holding {} where one entry was expected",
                 kind_of(&other)
             ))),
         }
+    }
+}
+
+/// A map with its first key (already read) put back in front.
+struct Replay<A> {
+    first: Option<String>,
+    map: A,
+}
+
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for Replay<A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        match self.first.take() {
+            Some(key) => seed
+                .deserialize(StringDeserializer::<A::Error>::new(key))
+                .map(Some),
+            None => self.map.next_key_seed(seed),
+        }
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
+        self.map.next_value_seed(seed)
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        self.map
+            .size_hint()
+            .map(|n| n + usize::from(self.first.is_some()))
     }
 }
 
@@ -239,6 +317,19 @@ mod tests {
         assert_eq!(serde_json::to_value(&many).unwrap(), json!([1, "d1"]));
         let env: Related<A> = serde_json::from_value(json!({"data": 4})).unwrap();
         assert_eq!(env, Related::Id(4));
+        // From bytes too (serde_json's own deserializer, not a Value), a `data` attribute
+        // first in an entry, and an error path inside the entry.
+        let e: Related<A> = serde_json::from_str(r#"{"name": "y", "id": 2}"#).unwrap();
+        assert_eq!(e.entry().map(|a| a.id), Some(2));
+        #[derive(Deserialize, Debug, PartialEq)]
+        struct D {
+            data: u8,
+            id: u64,
+        }
+        let d: Related<D> = serde_json::from_str(r#"{"data": 1, "id": 3}"#).unwrap();
+        assert_eq!(d.entry(), Some(&D { data: 1, id: 3 }));
+        let err = serde_json::from_str::<Vec<Related<A>>>(r#"[{"id": 1, "name": 5}]"#).unwrap_err();
+        assert!(err.to_string().contains("line 1"), "{err}");
         for bad in [
             json!(-1),
             json!(true),
