@@ -329,6 +329,8 @@ async fn every_entry_of_every_type_decodes_with_deep_populate() {
     checked.push(cms::Homepage::UID);
     let _: Option<cms::Library> = single_of(&c, t, k).await;
     checked.push(cms::Library::UID);
+    let _: Option<cms::Showcase> = single_of(&c, t, k).await;
+    checked.push(cms::Showcase::UID);
     checked.sort();
     let mut api: Vec<&str> = schema_types
         .iter()
@@ -365,6 +367,72 @@ async fn every_entry_of_every_type_decodes_with_deep_populate() {
     let found = specimens.find(&q).await.unwrap();
     assert!(found.data.is_empty());
     let err = specimens.get(key.as_str()).await.unwrap_err();
+    assert!(err.is_not_found(), "{err:?}");
+}
+
+/// A single type through `client.single::<T>()`: update (create), get with populate,
+/// delete; the entry is gone after.
+// Each test runs on its own thread (and runtime): the lock only orders them.
+#[allow(clippy::await_holding_lock)]
+#[maybe]
+#[the_test]
+async fn a_single_type_through_its_typed_handle() {
+    let _guard = showcase_lock();
+    let c = client();
+    let tag = unique("cgs");
+    let author = c
+        .collection::<cms::Author>()
+        .create(&cms::AuthorInput {
+            name: Some(format!("{tag} star")),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .data;
+    let showcase = c.single::<cms::Showcase>();
+    assert_eq!(showcase.name(), "showcase");
+    let put = showcase
+        .update(&cms::ShowcaseInput {
+            headline: Some(tag.clone()),
+            star: Some(rel_key(&author.document_id, author.id)),
+            seo: Some(cms::SharedSeoInput {
+                meta_title: Some("m".into()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .data;
+    assert_eq!(put.headline, tag);
+    assert_eq!(put.star, None, "not populated");
+    let q = StrapiQuery::new().populate_with(Populate::fields(["star", "seo", "hero"]));
+    let got = showcase.get_with(&q).await.unwrap().data;
+    assert_eq!(got.id, put.id);
+    assert_eq!(
+        got.star.as_ref().and_then(Related::entry).map(|a| a.id),
+        Some(author.id)
+    );
+    assert_eq!(
+        got.seo.as_ref().and_then(|s| s.meta_title.as_deref()),
+        Some("m")
+    );
+    assert_eq!(got.hero, None);
+    let patched = showcase
+        .update_with(
+            &cms::ShowcaseInput {
+                headline: Some(format!("{tag} 2")),
+                ..Default::default()
+            },
+            &q,
+        )
+        .await
+        .unwrap()
+        .data;
+    assert_eq!(patched.headline, format!("{tag} 2"));
+    assert!(patched.star.is_some(), "the relation was left as it was");
+    showcase.delete().await.unwrap();
+    let err = showcase.get().await.unwrap_err();
     assert!(err.is_not_found(), "{err:?}");
 }
 

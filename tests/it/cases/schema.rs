@@ -24,6 +24,7 @@ async fn content_types_and_one_schema() {
             ("api::homepage.homepage", "homepage", false),
             ("api::library.library", "library", true),
             ("api::shelf.shelf", "shelves", true),
+            ("api::showcase.showcase", "showcase", false),
             ("api::specimen.specimen", "specimens", false),
         ]
     );
