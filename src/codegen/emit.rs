@@ -225,6 +225,7 @@ fn describe(attr: &Attribute) -> String {
                 .join(", ")
         ),
         AttributeType::Enumeration => "Enumeration".into(),
+        AttributeType::BigInteger => "`biginteger` (a string on the wire)".into(),
         other => format!("`{}`", type_name(other, attr)),
     };
     if attr.required {
@@ -247,7 +248,7 @@ fn type_name(kind: &AttributeType, attr: &Attribute) -> String {
         AttributeType::Password => "password",
         AttributeType::Uid => "uid",
         AttributeType::Integer => "integer",
-        AttributeType::BigInteger => "biginteger (a string on the wire)",
+        AttributeType::BigInteger => "biginteger",
         AttributeType::Float => "float",
         AttributeType::Decimal => "decimal",
         AttributeType::Date => "date",

@@ -746,7 +746,7 @@ pub struct Specimen {
     pub published_at: Option<String>,
     /// `boolean`.
     pub active: Option<bool>,
-    /// `biginteger (a string on the wire)`.
+    /// `biginteger` (a string on the wire).
     pub big: Option<String>,
     /// `richtext`.
     pub body: Option<String>,
@@ -815,7 +815,7 @@ pub struct SpecimenInput {
     /// `boolean`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
-    /// `biginteger (a string on the wire)`.
+    /// `biginteger` (a string on the wire).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub big: Option<String>,
     /// `richtext`.
