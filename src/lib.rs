@@ -10,6 +10,7 @@
 //! | `sync` | [`SyncClient`] (= [`blocking::Client`]) | no |
 //! | `rustls` | TLS with rustls + ring | yes |
 //! | `native-tls` | TLS with the platform library | no |
+//! | `codegen` | [`codegen`]: Rust types from the server's schema | no |
 //!
 //! `async` and `sync` are additive: turn on both and both clients exist in one build.
 //!
@@ -68,6 +69,9 @@ compile_error!(
 
 pub mod bulk;
 mod client;
+#[cfg(feature = "codegen")]
+#[cfg_attr(docsrs, doc(cfg(feature = "codegen")))]
+pub mod codegen;
 pub mod config;
 mod documents;
 pub mod error;
@@ -80,6 +84,7 @@ pub mod query;
 pub mod relations;
 pub mod schema;
 pub mod transfer;
+pub mod typed;
 pub mod users;
 pub mod version;
 

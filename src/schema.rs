@@ -366,6 +366,56 @@ impl ContentType {
         items(body)?.iter().map(ContentType::from_json).collect()
     }
 
+    /// The content type as a builder item (`{uid, plugin, schema: {…}}`), the shape
+    /// [`from_json`](Self::from_json) reads back to an equal value (attributes as Strapi
+    /// sent them).
+    ///
+    /// ```
+    /// use serde_json::json;
+    /// use strapi_kit::schema::ContentType;
+    /// let ct = ContentType::from_json(&json!({"uid": "api::a.a", "schema": {
+    ///     "kind": "singleType", "singularName": "a", "pluralName": "as",
+    ///     "attributes": {"t": {"type": "string", "required": true}}}})).unwrap();
+    /// assert_eq!(ContentType::from_json(&ct.to_json()).unwrap(), ct);
+    /// ```
+    pub fn to_json(&self) -> Value {
+        let mut schema = Map::new();
+        let kind = match &self.kind {
+            ContentTypeKind::Collection => "collectionType",
+            ContentTypeKind::Single => "singleType",
+            ContentTypeKind::Other(o) => o.as_str(),
+        };
+        schema.insert("kind".into(), kind.into());
+        schema.insert("singularName".into(), self.singular_name.clone().into());
+        schema.insert("pluralName".into(), self.plural_name.clone().into());
+        schema.insert("displayName".into(), self.display_name.clone().into());
+        if let Some(d) = &self.description {
+            schema.insert("description".into(), d.clone().into());
+        }
+        if let Some(c) = &self.collection_name {
+            schema.insert("collectionName".into(), c.clone().into());
+        }
+        schema.insert("draftAndPublish".into(), self.draft_and_publish.into());
+        if self.localized {
+            schema.insert(
+                "pluginOptions".into(),
+                serde_json::json!({"i18n": {"localized": true}}),
+            );
+        }
+        if let Some(v) = self.visible {
+            schema.insert("visible".into(), v.into());
+        }
+        schema.insert("attributes".into(), raw_attributes(&self.attributes));
+        let mut item = Map::new();
+        item.insert("uid".into(), self.uid.clone().into());
+        item.insert(
+            "plugin".into(),
+            self.plugin.clone().map_or(Value::Null, Value::String),
+        );
+        item.insert("schema".into(), Value::Object(schema));
+        Value::Object(item)
+    }
+
     /// Whether it is one of your API's types (`api::…`), not a plugin's or the admin's.
     pub fn is_api(&self) -> bool {
         self.uid.starts_with("api::")
@@ -424,6 +474,32 @@ impl Component {
         })
     }
 
+    /// The component as a builder item (`{uid, category, schema: {…}}`), the shape
+    /// [`from_json`](Self::from_json) reads back to an equal value.
+    ///
+    /// ```
+    /// use serde_json::json;
+    /// use strapi_kit::schema::Component;
+    /// let c = Component::from_json(&json!({"uid": "shared.seo", "category": "shared",
+    ///     "schema": {"displayName": "Seo", "attributes": {"t": {"type": "text"}}}})).unwrap();
+    /// assert_eq!(Component::from_json(&c.to_json()).unwrap(), c);
+    /// ```
+    pub fn to_json(&self) -> Value {
+        let mut schema = Map::new();
+        schema.insert("displayName".into(), self.display_name.clone().into());
+        for (k, v) in [
+            ("description", &self.description),
+            ("icon", &self.icon),
+            ("collectionName", &self.collection_name),
+        ] {
+            if let Some(v) = v {
+                schema.insert(k.into(), v.clone().into());
+            }
+        }
+        schema.insert("attributes".into(), raw_attributes(&self.attributes));
+        serde_json::json!({"uid": self.uid, "category": self.category, "schema": schema})
+    }
+
     /// Parses the list answer (`{"data": [...]}`) of the builder.
     pub fn list_from_json(body: &Value) -> Result<Vec<Component>> {
         items(body)?.iter().map(Component::from_json).collect()
@@ -473,6 +549,15 @@ fn attributes(schema: &Value) -> BTreeMap<String, Attribute> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+fn raw_attributes(attributes: &BTreeMap<String, Attribute>) -> Value {
+    Value::Object(
+        attributes
+            .iter()
+            .map(|(k, a)| (k.clone(), a.raw.clone()))
+            .collect(),
+    )
 }
 
 fn bad_shape(what: &'static str) -> Error {

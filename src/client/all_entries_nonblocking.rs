@@ -373,6 +373,11 @@ mod tests {
             &serde_json::json!({}),
         ));
         send(&client.content_types());
+        let articles = client.collection_named::<serde_json::Value>("articles");
+        send(&articles);
+        send(&articles.find(&q));
+        send(&articles.all(&q).unwrap());
+        send(&client.single_named::<serde_json::Value>("homepage").get());
         send(&client.relation(&crate::Relation::connect(["a"])));
     }
 

@@ -63,7 +63,7 @@ mod all_entries;
 
 pub use all_entries::AllEntries;
 pub use flavour::UploadReader;
-pub use shared::{Client, RawRequest};
+pub use shared::{Client, Collection, RawRequest, Single};
 
 /// The flavour's I/O leaves and types, under the names the shared body uses.
 mod flavour {

@@ -13,6 +13,16 @@
 
 mod support;
 
+/// The code `strapi_kit::codegen` generates for the fixture servers' schema (a committed
+/// snapshot; `cases/codegen.rs` checks that the live schemas still generate it).
+#[path = "data/codegen/cms_v5.rs"]
+#[allow(dead_code)]
+mod cms;
+
+/// The generated types without a server, and the scratch crate that compiles them.
+#[path = "cases/codegen_offline.rs"]
+mod codegen_offline;
+
 #[cfg(feature = "sync")]
 #[path = "flavour_blocking.rs"]
 mod blocking;

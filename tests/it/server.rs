@@ -89,3 +89,6 @@ mod qs;
 mod transfer;
 #[path = "cases/users.rs"]
 mod users;
+
+#[path = "cases/codegen.rs"]
+mod codegen;

@@ -507,7 +507,7 @@ let roles: serde_json::Value = client
         }
     }
 
-    fn empty_query() -> &'static StrapiQuery {
+    pub(super) fn empty_query() -> &'static StrapiQuery {
         static EMPTY: std::sync::OnceLock<StrapiQuery> = std::sync::OnceLock::new();
         EMPTY.get_or_init(StrapiQuery::new)
     }

@@ -31,6 +31,11 @@ mod bulk;
 
 mod schema;
 
+#[cfg(feature = "codegen")]
+mod codegen;
+
+mod typed;
+
 mod transfer;
 
 mod users;
@@ -49,6 +54,7 @@ use crate::config::StrapiConfig;
 use crate::error::{Error, Result};
 
 pub use content::RawRequest;
+pub use typed::{Collection, Single};
 
 /// A Strapi client.
 ///

@@ -24,6 +24,8 @@ async fn content_types_and_one_schema() {
             ("api::homepage.homepage", "homepage", false),
             ("api::library.library", "library", true),
             ("api::shelf.shelf", "shelves", true),
+            ("api::showcase.showcase", "showcase", false),
+            ("api::specimen.specimen", "specimens", false),
         ]
     );
     let user = all
@@ -116,7 +118,15 @@ async fn components_and_errors() {
     let comps = c.components().await.unwrap();
     let mut uids: Vec<&str> = comps.iter().map(|c| c.uid.as_str()).collect();
     uids.sort_unstable();
-    assert_eq!(uids, ["shared.seo", "transfer.link", "transfer.note"]);
+    assert_eq!(
+        uids,
+        [
+            "codegen.card",
+            "shared.seo",
+            "transfer.link",
+            "transfer.note"
+        ]
+    );
     let seo = c.component("shared.seo").await.unwrap();
     assert_eq!(seo.category, "shared");
     assert_eq!(seo.display_name, "Seo");

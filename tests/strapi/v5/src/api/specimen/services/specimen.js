@@ -1,0 +1,6 @@
+'use strict';
+
+// Added for the codegen tests.
+const { factories } = require('@strapi/strapi');
+
+module.exports = factories.createCoreService('api::specimen.specimen');
