@@ -3,6 +3,7 @@
 //! Each command group is one module with an `Args` type and a `run(&Ctx, Args)`; a new group
 //! (export, import, codegen) is one module plus one variant of [`Command`].
 
+mod codegen;
 mod config;
 mod content;
 mod exit;
@@ -91,6 +92,8 @@ pub enum Command {
     Export(transfer::ExportArgs),
     /// Import a directory written by `export` into a Strapi 5 server (resumable).
     Import(transfer::ImportArgs),
+    /// Rust types (serde structs, enums, typed-handle impls) from the server's schema.
+    Codegen(codegen::CodegenArgs),
     /// Print a shell completion script.
     Completions { shell: clap_complete::Shell },
 }
@@ -203,6 +206,7 @@ fn run(cli: Cli, out: Out, interrupted: Arc<AtomicBool>, interrupt: Arc<Interrup
         Command::Login(args) => login::run(&ctx, args),
         Command::Export(args) => transfer::export(&ctx, args),
         Command::Import(args) => transfer::import(&ctx, args),
+        Command::Codegen(args) => codegen::run(&ctx, args),
         Command::Completions { .. } => unreachable!("handled above"),
     }?;
     if ctx.stopped() && code == exit::OK {

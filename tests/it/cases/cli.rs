@@ -204,6 +204,42 @@ macro_rules! server_tests {
             }
 
             #[test]
+            fn codegen_writes_the_librarys_code_and_runs_from_a_saved_schema() {
+                let home = TempDir::new("cli-codegen");
+                let out = home.path().join("cms.rs");
+                let saved = home.path().join("schema.json");
+                let o = run(on(server(), home.path())
+                    .args(["codegen", "--json", "--out"])
+                    .arg(&out)
+                    .arg("--save-schema")
+                    .arg(&saved));
+                assert_eq!(code(&o), 0, "{}", show(&o));
+                let summary = stdout_json(&o);
+                assert!(summary["content_types"].as_u64().unwrap_or(0) > 0, "{summary}");
+                let written = std::fs::read_to_string(&out).unwrap();
+                let schema = strapi_kit::codegen::Schema::load(&saved).unwrap();
+                let want = strapi_kit::codegen::generate(&schema, &Default::default()).unwrap();
+                assert_eq!(written, want, "the binary writes what the library generates");
+                assert!(written.contains("pub struct Article {"), "{written}");
+                // From the saved schema: no server asked (no URL set), the code on stdout.
+                let o = run(cli(home.path()).args(["codegen", "--schema"]).arg(&saved));
+                assert_eq!(code(&o), 0, "{}", show(&o));
+                assert_eq!(String::from_utf8_lossy(&o.stdout), written);
+                let o = run(cli(home.path())
+                    .args(["codegen", "--exclude", "api::homepage.homepage", "--schema"])
+                    .arg(&saved));
+                assert_eq!(code(&o), 0, "{}", show(&o));
+                let stdout = String::from_utf8_lossy(&o.stdout);
+                assert!(!stdout.contains("pub struct Homepage {") && stdout.contains("pub struct Article {"));
+                // Not a schema file: an error, nothing on stdout, the old output kept.
+                let bad = home.write("bad.json", b"[1, 2");
+                let o = run(cli(home.path()).args(["codegen", "--schema"]).arg(&bad).arg("--out").arg(&out));
+                assert_ne!(code(&o), 0, "{}", show(&o));
+                assert!(o.stdout.is_empty(), "{}", show(&o));
+                assert_eq!(std::fs::read_to_string(&out).unwrap(), written);
+            }
+
+            #[test]
             fn bad_token_exits_4_missing_entry_exits_5() {
                 let home = TempDir::new("cli-codes");
                 let o = run(on(server(), home.path())
