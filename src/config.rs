@@ -279,6 +279,7 @@ pub struct StrapiConfig {
     pub(crate) max_response_bytes: usize,
     pub(crate) max_concurrent_requests: usize,
     pub(crate) admin: AdminAuth,
+    pub(crate) compression: bool,
 }
 
 impl fmt::Debug for StrapiConfig {
@@ -300,6 +301,7 @@ impl fmt::Debug for StrapiConfig {
             .field("rate_limit", &self.rate_limit)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("max_concurrent_requests", &self.max_concurrent_requests)
+            .field("compression", &self.compression)
             .finish()
     }
 }
@@ -344,6 +346,7 @@ impl StrapiConfig {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             max_concurrent_requests: DEFAULT_MAX_CONCURRENT_REQUESTS,
             admin: AdminInput::None,
+            compression: true,
         }
     }
 
@@ -488,6 +491,10 @@ impl StrapiConfig {
     pub fn max_response_bytes(&self) -> usize {
         self.max_response_bytes
     }
+    /// Whether JSON calls negotiate compression.
+    pub fn compression(&self) -> bool {
+        self.compression
+    }
     /// How many requests one client (with its clones and views) has in flight at most.
     pub fn max_concurrent_requests(&self) -> usize {
         self.max_concurrent_requests
@@ -522,6 +529,7 @@ pub struct StrapiConfigBuilder {
     max_response_bytes: usize,
     max_concurrent_requests: usize,
     admin: AdminInput,
+    compression: bool,
 }
 
 impl fmt::Debug for StrapiConfigBuilder {
@@ -650,6 +658,17 @@ impl StrapiConfigBuilder {
         self.max_concurrent_requests = n;
         self
     }
+    /// Whether JSON calls ask for a compressed answer (default on): they send
+    /// `Accept-Encoding: gzip, br, zstd` and the answer is decoded before it is read, so
+    /// [`max_response_bytes`](Self::max_response_bytes) bounds the decoded body. Strapi
+    /// compresses when its `strapi::compression` middleware is on, and so do most reverse
+    /// proxies in front of it. Media downloads never ask for compression, whatever this
+    /// says: they send `Accept-Encoding: identity` and keep the bytes as they come, so sizes,
+    /// ranges and resumed downloads stay exact.
+    pub fn compression(mut self, on: bool) -> Self {
+        self.compression = on;
+        self
+    }
 
     /// Validates and builds the configuration: every value is checked here, so that a
     /// built configuration cannot fail (or panic) later.
@@ -727,6 +746,7 @@ impl StrapiConfigBuilder {
             max_response_bytes: self.max_response_bytes,
             max_concurrent_requests: self.max_concurrent_requests,
             admin,
+            compression: self.compression,
         })
     }
 }

@@ -44,6 +44,9 @@ pub(crate) struct Call<R> {
     pub headers: HeaderMap,
     /// An admin API route: sent with the admin credentials instead of the API token.
     pub admin: bool,
+    /// The body's bytes exactly as the server sends them (media downloads): no compression
+    /// is asked for, none is decoded.
+    pub exact: bool,
 }
 
 impl<R> Call<R> {
@@ -56,6 +59,7 @@ impl<R> Call<R> {
             accept: "application/json",
             headers: HeaderMap::new(),
             admin: false,
+            exact: false,
         }
     }
 

@@ -89,3 +89,6 @@ mod qs;
 mod transfer;
 #[path = "cases/users.rs"]
 mod users;
+
+#[path = "cases/compression.rs"]
+mod compression;

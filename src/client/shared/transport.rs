@@ -282,7 +282,9 @@ impl Client {
         call: &Call,
         credential: Option<&reqwest::header::HeaderValue>,
     ) -> Result<flavour::RequestBuilder> {
-        let mut rb = self.http.request(call.method.clone(), call.url.clone());
+        let mut rb = self
+            .http
+            .request(call.method.clone(), call.url.clone(), call.exact);
         if let Some(h) = credential {
             rb = rb.header(AUTHORIZATION, h.clone());
         } else if call.auth && self.user.is_none() {
@@ -298,6 +300,9 @@ impl Client {
             rb = rb.timeout(t);
         }
         rb = rb.header(reqwest::header::ACCEPT, call.accept);
+        if call.exact {
+            rb = rb.header(reqwest::header::ACCEPT_ENCODING, "identity");
+        }
         rb = match &call.body {
             CallBody::None => rb,
             CallBody::Json(bytes) => rb

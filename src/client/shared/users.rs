@@ -282,7 +282,7 @@ impl Client {
             .map_err(|e| Error::InvalidInput(format!("the refresh cannot be serialised: {e}")))?;
         let resp = self
             .http
-            .request(Method::POST, url)
+            .request(Method::POST, url, false)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .header(reqwest::header::ACCEPT, "application/json")
             .timeout(self.opts.timeout.unwrap_or(self.core.config.timeout()))
