@@ -280,6 +280,8 @@ pub struct StrapiConfig {
     pub(crate) max_concurrent_requests: usize,
     pub(crate) admin: AdminAuth,
     pub(crate) compression: bool,
+    pub(crate) hooks: crate::hooks::Hooks,
+    pub(crate) log_query_values: bool,
 }
 
 impl fmt::Debug for StrapiConfig {
@@ -302,6 +304,8 @@ impl fmt::Debug for StrapiConfig {
             .field("max_response_bytes", &self.max_response_bytes)
             .field("max_concurrent_requests", &self.max_concurrent_requests)
             .field("compression", &self.compression)
+            .field("hooks", &self.hooks)
+            .field("log_query_values", &self.log_query_values)
             .finish()
     }
 }
@@ -347,6 +351,8 @@ impl StrapiConfig {
             max_concurrent_requests: DEFAULT_MAX_CONCURRENT_REQUESTS,
             admin: AdminInput::None,
             compression: true,
+            hooks: crate::hooks::Hooks::default(),
+            log_query_values: false,
         }
     }
 
@@ -530,6 +536,8 @@ pub struct StrapiConfigBuilder {
     max_concurrent_requests: usize,
     admin: AdminInput,
     compression: bool,
+    hooks: crate::hooks::Hooks,
+    log_query_values: bool,
 }
 
 impl fmt::Debug for StrapiConfigBuilder {
@@ -669,6 +677,20 @@ impl StrapiConfigBuilder {
         self.compression = on;
         self
     }
+    /// Adds a [`RequestHook`](crate::hooks::RequestHook): it may add headers to each
+    /// request to the configured server and observes each attempt's outcome (see
+    /// [`hooks`](crate::hooks)). Hooks run in the order they were added.
+    pub fn hook(mut self, hook: impl crate::hooks::RequestHook) -> Self {
+        self.hooks.0.push(std::sync::Arc::new(hook));
+        self
+    }
+    /// Whether logs show the query's values (default off): the `url.full` of the client's
+    /// tracing span, and its events, show `?filters[email][$eq]=*` rather than the email,
+    /// since filter values can be personal data. Turn on while debugging.
+    pub fn log_query_values(mut self, on: bool) -> Self {
+        self.log_query_values = on;
+        self
+    }
 
     /// Validates and builds the configuration: every value is checked here, so that a
     /// built configuration cannot fail (or panic) later.
@@ -747,6 +769,8 @@ impl StrapiConfigBuilder {
             max_concurrent_requests: self.max_concurrent_requests,
             admin,
             compression: self.compression,
+            hooks: self.hooks,
+            log_query_values: self.log_query_values,
         })
     }
 }

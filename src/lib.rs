@@ -10,6 +10,7 @@
 //! | `sync` | [`SyncClient`] (= [`blocking::Client`]) | no |
 //! | `rustls` | TLS with rustls + ring | yes |
 //! | `native-tls` | TLS with the platform library | no |
+//! | `metrics` | [`hooks::MetricsHook`]: counters and latency histograms through the `metrics` facade | no |
 //!
 //! `async` and `sync` are additive: turn on both and both clients exist in one build.
 //!
@@ -72,6 +73,7 @@ pub mod config;
 mod documents;
 pub mod error;
 pub mod folders;
+pub mod hooks;
 mod ids;
 pub mod media;
 pub mod models;

@@ -98,6 +98,143 @@ impl<R> Call<R> {
     }
 }
 
+/// Path segments that are words of Strapi's routes, kept in a route template; any other
+/// segment is a name or an id and becomes a placeholder.
+const ROUTE_WORDS: &[&str] = &[
+    "actions",
+    "admin",
+    "auth",
+    "bulk-delete",
+    "bulk-move",
+    "bulkDelete",
+    "bulkPublish",
+    "bulkUnpublish",
+    "callback",
+    "change-password",
+    "collection-types",
+    "components",
+    "connect",
+    "content-manager",
+    "content-type-builder",
+    "content-types",
+    "count",
+    "discard",
+    "email-confirmation",
+    "files",
+    "folder-structure",
+    "folders",
+    "forgot-password",
+    "i18n",
+    "local",
+    "locales",
+    "localizations",
+    "login",
+    "logout",
+    "me",
+    "publish",
+    "refresh",
+    "register",
+    "relations",
+    "renew-token",
+    "reset-password",
+    "roles",
+    "send-email-confirmation",
+    "sessions",
+    "settings",
+    "single-types",
+    "unpublish",
+    "upload",
+    "users",
+    "users-permissions",
+];
+
+/// Roots of `/api` routes that are not content types (plugins).
+const API_ROOTS: &[&str] = &[
+    "auth",
+    "connect",
+    "content-type-builder",
+    "i18n",
+    "upload",
+    "users",
+    "users-permissions",
+];
+
+/// The route template of a URL: `/api/:plural/:id`, `/api/upload/files/:id`,
+/// `/content-manager/collection-types/:uid/:id/actions/publish`, `/uploads/:file`; other
+/// origins are `:external`. Names, ids and the query never appear in it.
+pub(crate) fn route_template(base: &Url, url: &Url) -> String {
+    if !same_origin(url, base) {
+        return ":external".to_owned();
+    }
+    let base_len = base
+        .path_segments()
+        .map_or(0, |s| s.filter(|p| !p.is_empty()).count());
+    let segs: Vec<&str> = url
+        .path_segments()
+        .map(|s| s.filter(|p| !p.is_empty()).skip(base_len).collect())
+        .unwrap_or_default();
+    let mut out = String::with_capacity(48);
+    match segs.first() {
+        None => return "/".to_owned(),
+        Some(&"uploads") => return "/uploads/:file".to_owned(),
+        _ => {}
+    }
+    let mut prev = "";
+    for (i, seg) in segs.iter().enumerate() {
+        out.push('/');
+        let word = ROUTE_WORDS.contains(seg);
+        if i == 0 && *seg == "api" {
+            out.push_str("api");
+        } else if i == 1 && segs[0] == "api" {
+            out.push_str(if API_ROOTS.contains(seg) {
+                seg
+            } else {
+                ":plural"
+            });
+        } else if word {
+            out.push_str(seg);
+        } else if seg.contains("::") {
+            out.push_str(":uid");
+        } else if matches!(prev, "auth" | "connect") {
+            out.push_str(":provider");
+        } else {
+            out.push_str(":id");
+        }
+        prev = seg;
+    }
+    out
+}
+
+/// A URL for logs: the query's values are replaced by `*` unless `values` (names stay, so a
+/// reader sees which filters a call used, not the personal data they may hold).
+pub(crate) fn loggable_url(url: &Url, values: bool) -> String {
+    let Some(query) = url.query().filter(|_| !values) else {
+        return url.as_str().to_owned();
+    };
+    let mut out = String::with_capacity(url.as_str().len());
+    out.push_str(url.as_str().split('?').next().unwrap_or_default());
+    out.push('?');
+    for (i, pair) in query.split('&').enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        match pair.split_once('=') {
+            Some((k, _)) => {
+                // Names shown decoded (`filters[email][$eq]`), as a reader expects them.
+                out.extend(
+                    percent_encoding::percent_decode_str(k)
+                        .decode_utf8_lossy()
+                        .chars()
+                        .filter(|c| !c.is_control()),
+                );
+                out.push_str("=*");
+            }
+            None => out.push_str(pair),
+        }
+    }
+    out
+}
+
 /// Per-call overrides that a client view carries (see `Client::with_timeout`).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct CallOptions {
@@ -814,6 +951,62 @@ mod tests {
         for bad in ["", "a/b", "a?b", "..", "a b"] {
             assert!(check_name("collection", bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn route_templates_hide_names_and_ids() {
+        let base = Url::parse("http://h:1337/cms").unwrap();
+        let t = |p: &str| {
+            route_template(
+                &base,
+                &Url::parse(&format!("http://h:1337/cms{p}")).unwrap(),
+            )
+        };
+        assert_eq!(t("/api/articles?filters[title][$eq]=x"), "/api/:plural");
+        assert_eq!(t("/api/articles/abc123"), "/api/:plural/:id");
+        assert_eq!(
+            t("/api/articles/abc123/localizations"),
+            "/api/:plural/:id/localizations"
+        );
+        assert_eq!(t("/api/upload/files/7"), "/api/upload/files/:id");
+        assert_eq!(t("/api/upload"), "/api/upload");
+        assert_eq!(t("/api/users/me"), "/api/users/me");
+        assert_eq!(t("/api/users/12"), "/api/users/:id");
+        assert_eq!(t("/api/auth/local/register"), "/api/auth/local/register");
+        assert_eq!(
+            t("/api/auth/github/callback"),
+            "/api/auth/:provider/callback"
+        );
+        assert_eq!(t("/api/connect/github"), "/api/connect/:provider");
+        assert_eq!(
+            t("/api/users-permissions/roles/3"),
+            "/api/users-permissions/roles/:id"
+        );
+        assert_eq!(
+            t("/content-manager/collection-types/api::article.article/d1/actions/unpublish"),
+            "/content-manager/collection-types/:uid/:id/actions/unpublish"
+        );
+        assert_eq!(t("/admin/login"), "/admin/login");
+        assert_eq!(t("/upload/folders/4"), "/upload/folders/:id");
+        assert_eq!(t("/uploads/a_b.png"), "/uploads/:file");
+        assert_eq!(t(""), "/");
+        let cdn = Url::parse("https://cdn.example/x/y.png").unwrap();
+        assert_eq!(route_template(&base, &cdn), ":external");
+    }
+
+    #[test]
+    fn logged_urls_leave_query_values_out() {
+        let u = Url::parse(
+            "http://h/api/users?filters[email][$eq]=ada%40x.org&flag&pagination[page]=2",
+        )
+        .unwrap();
+        assert_eq!(
+            loggable_url(&u, false),
+            "http://h/api/users?filters[email][$eq]=*&flag&pagination[page]=*"
+        );
+        assert_eq!(loggable_url(&u, true), u.as_str());
+        let plain = Url::parse("http://h/api/users/1").unwrap();
+        assert_eq!(loggable_url(&plain, false), "http://h/api/users/1");
     }
 
     #[test]

@@ -92,3 +92,6 @@ mod users;
 
 #[path = "cases/compression.rs"]
 mod compression;
+
+#[path = "cases/hooks.rs"]
+mod hooks;
