@@ -134,7 +134,9 @@ pub type SyncClient = blocking::Client;
 pub type AsyncClient = nonblocking::Client;
 
 pub use bulk::{BulkItem, BulkOptions, BulkOutcome, BulkReport};
-pub use config::{AdminAuth, Auth, RetryPolicy, Secret, StrapiConfig, StrapiConfigBuilder};
+pub use config::{
+    AdminAuth, Auth, RetryPolicy, Secret, StrapiConfig, StrapiConfigBuilder, TlsBackend,
+};
 pub use documents::I18nLocale;
 pub use error::{ApiError, Error, FieldError, MediaError, Result, UnexpectedReason};
 pub use folders::{Folder, FolderNode, UploadSettings};

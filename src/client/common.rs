@@ -490,6 +490,7 @@ impl Core {
             Failure::Status(s, _) => policy.retry_on_status.contains(s),
             Failure::Connect => policy.retry_on_connect,
             Failure::Transport => policy.retry_on_transport,
+            Failure::Tls => false,
         };
         if !retryable {
             return None;
@@ -790,6 +791,8 @@ pub(crate) enum Failure {
     Status(u16, Option<Duration>),
     Connect,
     Transport,
+    /// A failed TLS handshake: trying again cannot help.
+    Tls,
 }
 
 impl Failure {
@@ -798,12 +801,47 @@ impl Failure {
         match e.status() {
             Some(s) if e.api_error().is_some() => Failure::Status(s, e.retry_after()),
             _ if e.is_connect() => Failure::Connect,
+            _ if e.is_tls() => Failure::Tls,
             _ => Failure::Transport,
         }
     }
 }
 
-/// Maps a reqwest error to ours, keeping timeout and connect apart.
+/// What a TLS library said, when `e` is a failed handshake (found down its source chain;
+/// I/O errors carry the TLS error inside, not as their source).
+fn tls_failure(e: &reqwest::Error) -> Option<String> {
+    fn tls_text(err: &(dyn std::error::Error + 'static)) -> Option<String> {
+        #[cfg(feature = "rustls")]
+        if let Some(t) = err.downcast_ref::<rustls::Error>() {
+            return Some(t.to_string());
+        }
+        #[cfg(feature = "native-tls")]
+        if let Some(t) = err.downcast_ref::<native_tls_crate::Error>() {
+            return Some(t.to_string());
+        }
+        let _ = err;
+        None
+    }
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    // Bounded: a chain is a few links long.
+    for _ in 0..32 {
+        let err = cur?;
+        if let Some(t) = tls_text(err) {
+            return Some(t);
+        }
+        // An I/O error wraps its cause (`get_ref`) rather than naming it as its source.
+        cur = match err.downcast_ref::<std::io::Error>() {
+            Some(io) => match io.get_ref() {
+                Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+                None => err.source(),
+            },
+            None => err.source(),
+        };
+    }
+    None
+}
+
+/// Maps a reqwest error to ours, keeping timeout, TLS and connect apart.
 pub(crate) fn transport_error<R>(call: &Call<R>, e: reqwest::Error) -> (Error, Failure) {
     let method = call.method.to_string();
     let url = call.url_str().to_owned();
@@ -815,6 +853,16 @@ pub(crate) fn transport_error<R>(call: &Call<R>, e: reqwest::Error) -> (Error, F
                 source: Some(e),
             },
             Failure::Transport,
+        )
+    } else if let Some(reason) = tls_failure(&e) {
+        (
+            Error::Tls {
+                method,
+                url,
+                reason,
+                source: e,
+            },
+            Failure::Tls,
         )
     } else if e.is_connect() {
         (

@@ -58,3 +58,6 @@ mod users_faults;
 
 #[path = "cases/hooks_faults.rs"]
 mod hooks_faults;
+
+#[path = "cases/tls.rs"]
+mod tls;

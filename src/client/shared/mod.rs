@@ -164,18 +164,44 @@ const MAX_REDIRECTS: usize = 10;
 /// methods): the blocking flavour builds an async client too, lazily, for upload bodies.
 /// Every transport setting goes here, so that both builders get it.
 macro_rules! http_settings {
-    ($builder:expr, $config:expr, $redirect:expr, $compress:expr) => {
-        $builder
-            .timeout($config.timeout())
-            .connect_timeout($config.connect_timeout())
-            .pool_max_idle_per_host($config.pool_max_idle_per_host)
-            .pool_idle_timeout($config.pool_idle_timeout)
-            .user_agent($config.user_agent.clone())
+    ($builder:expr, $config:expr, $redirect:expr, $compress:expr) => {{
+        let config: &StrapiConfig = $config;
+        let mut b = $builder
+            .timeout(config.timeout())
+            .connect_timeout(config.connect_timeout())
+            .pool_max_idle_per_host(config.pool_max_idle_per_host)
+            .pool_idle_timeout(config.pool_idle_timeout)
+            .user_agent(config.user_agent.clone())
             .redirect($redirect)
             .gzip($compress)
             .brotli($compress)
-            .zstd($compress)
-    };
+            .zstd($compress);
+        let tls = &config.tls;
+        match tls.backend {
+            #[cfg(feature = "rustls")]
+            Some(crate::config::TlsBackend::Rustls) => b = b.tls_backend_rustls(),
+            #[cfg(feature = "native-tls")]
+            Some(crate::config::TlsBackend::NativeTls) => b = b.tls_backend_native(),
+            _ => {}
+        }
+        #[cfg(any(feature = "rustls", feature = "native-tls"))]
+        {
+            if tls.roots_only {
+                b = b.tls_certs_only(tls.roots.iter().cloned());
+            } else if !tls.roots.is_empty() {
+                b = b.tls_certs_merge(tls.roots.iter().cloned());
+            }
+            if let Some(id) = &tls.identity {
+                b = b.identity(id.clone());
+            }
+        }
+        match &config.proxy {
+            crate::config::ProxySetting::FromEnv => {}
+            crate::config::ProxySetting::Off => b = b.no_proxy(),
+            crate::config::ProxySetting::Explicit(p) => b = b.proxy((**p).clone()),
+        }
+        b
+    }};
 }
 
 /// A reqwest client with the configuration's settings; `compress`: ask for compressed

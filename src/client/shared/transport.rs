@@ -45,6 +45,7 @@ fn error_type(e: &Error) -> String {
     match e {
         Error::Timeout { .. } => "timeout".into(),
         Error::Connect { .. } => "connect".into(),
+        Error::Tls { .. } => "tls".into(),
         Error::Transport { .. } => "transport".into(),
         other => other
             .status()

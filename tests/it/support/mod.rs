@@ -5,6 +5,7 @@
 pub mod mock;
 pub mod proxy;
 pub mod strapi;
+pub mod tls;
 pub mod wire;
 
 use std::sync::atomic::{AtomicU64, Ordering};
