@@ -112,6 +112,10 @@ pub enum Error {
         #[source]
         source: reqwest::Error,
     },
+    /// A webhook delivery's body cannot be read (feature `webhook`): not JSON, no event
+    /// name, or an event without its entry.
+    #[error("invalid webhook payload: {}", Escaped(.0))]
+    Webhook(String),
     /// The TLS handshake failed: the server's certificate is not trusted (unknown CA,
     /// expired, wrong host name), or it refused the client's certificate. Never retried.
     #[error("TLS handshake failed: {method} {}: {}", Escaped(url), Escaped(reason))]

@@ -10,6 +10,7 @@
 //! | `sync` | [`SyncClient`] (= [`blocking::Client`]) | no |
 //! | `rustls` | TLS with rustls + ring | yes |
 //! | `native-tls` | TLS with the platform library | no |
+//! | `webhook` | [`webhook`]: Strapi's webhook payloads parsed into typed events | no |
 //! | `metrics` | [`hooks::MetricsHook`]: counters and latency histograms through the `metrics` facade | no |
 //!
 //! `async` and `sync` are additive: turn on both and both clients exist in one build.
@@ -84,6 +85,9 @@ pub mod schema;
 pub mod transfer;
 pub mod users;
 pub mod version;
+#[cfg(feature = "webhook")]
+#[cfg_attr(docsrs, doc(cfg(feature = "webhook")))]
+pub mod webhook;
 
 #[cfg(feature = "sync")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sync")))]

@@ -95,3 +95,7 @@ mod compression;
 
 #[path = "cases/hooks.rs"]
 mod hooks;
+
+#[cfg(feature = "webhook")]
+#[path = "cases/webhooks.rs"]
+mod webhooks;
