@@ -296,13 +296,27 @@ pub enum TlsBackend {
     NativeTls,
 }
 
+#[cfg(any(feature = "rustls", feature = "native-tls"))]
+pub(crate) type TlsCert = reqwest::Certificate;
+#[cfg(any(feature = "rustls", feature = "native-tls"))]
+pub(crate) type TlsIdentity = reqwest::Identity;
+/// No certificate exists in a build without TLS.
+#[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+#[derive(Clone)]
+pub(crate) enum TlsCert {}
+#[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+#[derive(Clone)]
+pub(crate) enum TlsIdentity {}
+
 /// The TLS settings, validated and ready for reqwest.
 #[derive(Clone, Default)]
 pub(crate) struct TlsSettings {
     pub backend: Option<TlsBackend>,
-    pub roots: Vec<reqwest::Certificate>,
+    #[cfg_attr(not(any(feature = "rustls", feature = "native-tls")), allow(dead_code))]
+    pub roots: Vec<TlsCert>,
+    #[cfg_attr(not(any(feature = "rustls", feature = "native-tls")), allow(dead_code))]
     pub roots_only: bool,
-    pub identity: Option<reqwest::Identity>,
+    pub identity: Option<TlsIdentity>,
 }
 
 /// The proxy setting, validated.
@@ -1004,35 +1018,45 @@ fn tls_settings(
         (None, false) => return Ok(TlsSettings::default()),
         _ => tls_backend(chosen)?,
     };
-    let mut roots = Vec::new();
-    for pem in roots_pem {
-        let certs = reqwest::Certificate::from_pem_bundle(pem)
-            .map_err(|e| Error::Config(format!("the root certificates cannot be read: {e}")))?;
-        if certs.is_empty() {
+    #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+    {
+        // `tls_backend` refused already: no backend is built in.
+        let _ = (backend, roots_only, identity_pem);
+        Err(Error::Config("no TLS backend is built in".into()))
+    }
+    #[cfg(any(feature = "rustls", feature = "native-tls"))]
+    {
+        let mut roots = Vec::new();
+        for pem in roots_pem {
+            let certs = reqwest::Certificate::from_pem_bundle(pem)
+                .map_err(|e| Error::Config(format!("the root certificates cannot be read: {e}")))?;
+            if certs.is_empty() {
+                return Err(Error::Config(
+                    "the root certificate bundle holds no certificate".into(),
+                ));
+            }
+            roots.extend(certs);
+        }
+        if roots_only && roots.is_empty() {
             return Err(Error::Config(
-                "the root certificate bundle holds no certificate".into(),
+                "only custom roots, but no root certificate was given".into(),
             ));
         }
-        roots.extend(certs);
+        let identity = match identity_pem {
+            None => None,
+            Some((cert, key)) => Some(identity(backend, cert, key.expose().as_bytes())?),
+        };
+        Ok(TlsSettings {
+            backend: Some(backend),
+            roots,
+            roots_only,
+            identity,
+        })
     }
-    if roots_only && roots.is_empty() {
-        return Err(Error::Config(
-            "only custom roots, but no root certificate was given".into(),
-        ));
-    }
-    let identity = match identity_pem {
-        None => None,
-        Some((cert, key)) => Some(identity(backend, cert, key.expose().as_bytes())?),
-    };
-    Ok(TlsSettings {
-        backend: Some(backend),
-        roots,
-        roots_only,
-        identity,
-    })
 }
 
 /// A client identity for `backend` from a PEM chain and a PEM PKCS#8 key.
+#[cfg(any(feature = "rustls", feature = "native-tls"))]
 fn identity(backend: TlsBackend, cert: &[u8], key: &[u8]) -> Result<reqwest::Identity> {
     // The message names the problem, never the key's bytes.
     let bad = |e: reqwest::Error| {
