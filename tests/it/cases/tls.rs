@@ -43,6 +43,22 @@ async fn a_private_ca_is_trusted_when_given_and_refused_otherwise() {
         .unwrap();
         let list = c.get_many::<Value>("articles", &StrapiQuery::new()).await;
         assert!(list.is_ok(), "{backend:?}: {:?}", list.err());
+        let only = Client::new(
+            builder(&server.url, backend)
+                .root_certificates_pem(ca.pem())
+                .only_custom_roots(true)
+                .build()
+                .unwrap(),
+        )
+        .unwrap();
+        let list = only
+            .get_many::<Value>("articles", &StrapiQuery::new())
+            .await;
+        assert!(
+            list.is_ok(),
+            "{backend:?} only custom roots: {:?}",
+            list.err()
+        );
 
         for cfg in [
             builder(&server.url, backend)
