@@ -49,6 +49,7 @@ fn hooked(mock: &Mock, log: &Log) -> Client {
         StrapiConfig::builder(&mock.url)
             .api_token("secret-token-value")
             .retry(fast_retries())
+            .default_header("x-request-id", "from-config")
             .hook(log.clone())
             .build()
             .unwrap(),
@@ -77,10 +78,14 @@ async fn hooks_add_headers_and_see_every_attempt() {
     let reqs = mock.requests();
     assert_eq!(reqs.len(), 2);
     for (i, r) in reqs.iter().enumerate() {
-        assert_eq!(
-            r.header("x-request-id"),
-            Some(format!("rid-{}", i + 1).as_str())
-        );
+        // The hook's value replaces the configured default header of that name.
+        let ids: Vec<&str> = r
+            .headers
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case("x-request-id"))
+            .map(|(_, v)| v.as_str())
+            .collect();
+        assert_eq!(ids, [format!("rid-{}", i + 1).as_str()]);
         assert_eq!(r.header("authorization"), Some("Bearer secret-token-value"));
         assert_eq!(r.header("accept"), Some("application/json"));
     }
