@@ -279,6 +279,66 @@ pub struct StrapiConfig {
     pub(crate) max_response_bytes: usize,
     pub(crate) max_concurrent_requests: usize,
     pub(crate) admin: AdminAuth,
+    pub(crate) compression: bool,
+    pub(crate) hooks: crate::hooks::Hooks,
+    pub(crate) log_query_values: bool,
+    pub(crate) tls: TlsSettings,
+    pub(crate) proxy: ProxySetting,
+}
+
+/// Which TLS library a client uses (see [`StrapiConfigBuilder::tls_backend`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TlsBackend {
+    /// rustls with the `ring` provider (feature `rustls`, the default).
+    Rustls,
+    /// The platform's library, OpenSSL on Linux (feature `native-tls`).
+    NativeTls,
+}
+
+#[cfg(any(feature = "rustls", feature = "native-tls"))]
+pub(crate) type TlsCert = reqwest::Certificate;
+#[cfg(any(feature = "rustls", feature = "native-tls"))]
+pub(crate) type TlsIdentity = reqwest::Identity;
+/// No certificate exists in a build without TLS.
+#[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+#[derive(Clone)]
+pub(crate) enum TlsCert {}
+#[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+#[derive(Clone)]
+pub(crate) enum TlsIdentity {}
+
+/// The TLS settings, validated and ready for reqwest.
+#[derive(Clone, Default)]
+pub(crate) struct TlsSettings {
+    pub backend: Option<TlsBackend>,
+    #[cfg_attr(not(any(feature = "rustls", feature = "native-tls")), allow(dead_code))]
+    pub roots: Vec<TlsCert>,
+    #[cfg_attr(not(any(feature = "rustls", feature = "native-tls")), allow(dead_code))]
+    pub roots_only: bool,
+    pub identity: Option<TlsIdentity>,
+}
+
+/// The proxy setting, validated.
+#[derive(Clone)]
+pub(crate) enum ProxySetting {
+    /// The environment's `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` (reqwest's
+    /// default).
+    FromEnv,
+    /// No proxy at all, whatever the environment says.
+    Off,
+    /// This proxy (credentials inside, hence never shown).
+    Explicit(Box<reqwest::Proxy>),
+}
+
+impl fmt::Debug for ProxySetting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ProxySetting::FromEnv => "FromEnv",
+            ProxySetting::Off => "Off",
+            ProxySetting::Explicit(_) => "Explicit",
+        })
+    }
 }
 
 impl fmt::Debug for StrapiConfig {
@@ -300,6 +360,13 @@ impl fmt::Debug for StrapiConfig {
             .field("rate_limit", &self.rate_limit)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("max_concurrent_requests", &self.max_concurrent_requests)
+            .field("compression", &self.compression)
+            .field("hooks", &self.hooks)
+            .field("log_query_values", &self.log_query_values)
+            .field("tls_backend", &self.tls.backend)
+            .field("tls_custom_roots", &self.tls.roots.len())
+            .field("tls_identity", &self.tls.identity.is_some())
+            .field("proxy", &self.proxy)
             .finish()
     }
 }
@@ -344,6 +411,14 @@ impl StrapiConfig {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             max_concurrent_requests: DEFAULT_MAX_CONCURRENT_REQUESTS,
             admin: AdminInput::None,
+            compression: true,
+            hooks: crate::hooks::Hooks::default(),
+            log_query_values: false,
+            tls_backend: None,
+            roots_pem: Vec::new(),
+            roots_only: false,
+            identity_pem: None,
+            proxy: ProxyInput::FromEnv,
         }
     }
 
@@ -488,6 +563,10 @@ impl StrapiConfig {
     pub fn max_response_bytes(&self) -> usize {
         self.max_response_bytes
     }
+    /// Whether JSON calls negotiate compression.
+    pub fn compression(&self) -> bool {
+        self.compression
+    }
     /// How many requests one client (with its clones and views) has in flight at most.
     pub fn max_concurrent_requests(&self) -> usize {
         self.max_concurrent_requests
@@ -522,6 +601,24 @@ pub struct StrapiConfigBuilder {
     max_response_bytes: usize,
     max_concurrent_requests: usize,
     admin: AdminInput,
+    compression: bool,
+    hooks: crate::hooks::Hooks,
+    log_query_values: bool,
+    tls_backend: Option<TlsBackend>,
+    roots_pem: Vec<Vec<u8>>,
+    roots_only: bool,
+    identity_pem: Option<(Vec<u8>, Secret)>,
+    proxy: ProxyInput,
+}
+
+enum ProxyInput {
+    FromEnv,
+    Off,
+    Explicit {
+        url: String,
+        credentials: Option<(String, Secret)>,
+        no_proxy: Option<String>,
+    },
 }
 
 impl fmt::Debug for StrapiConfigBuilder {
@@ -650,6 +747,131 @@ impl StrapiConfigBuilder {
         self.max_concurrent_requests = n;
         self
     }
+    /// Whether JSON calls ask for a compressed answer (default on): they send
+    /// `Accept-Encoding: gzip, br, zstd` and the answer is decoded before it is read, so
+    /// [`max_response_bytes`](Self::max_response_bytes) bounds the decoded body. Strapi
+    /// compresses when its `strapi::compression` middleware is on, and so do most reverse
+    /// proxies in front of it. Media downloads never ask for compression, whatever this
+    /// says: they send `Accept-Encoding: identity` and keep the bytes as they come, so sizes,
+    /// ranges and resumed downloads stay exact.
+    pub fn compression(mut self, on: bool) -> Self {
+        self.compression = on;
+        self
+    }
+    /// Adds a [`RequestHook`](crate::hooks::RequestHook): it may add headers to each
+    /// request to the configured server and observes each attempt's outcome (see
+    /// [`hooks`](crate::hooks)). Hooks run in the order they were added.
+    pub fn hook(mut self, hook: impl crate::hooks::RequestHook) -> Self {
+        self.hooks.0.push(std::sync::Arc::new(hook));
+        self
+    }
+    /// Whether logs show the query's values (default off): the `url.full` of the client's
+    /// tracing span, and its events, show `?filters[email][$eq]=*` rather than the email,
+    /// since filter values can be personal data. Turn on while debugging.
+    pub fn log_query_values(mut self, on: bool) -> Self {
+        self.log_query_values = on;
+        self
+    }
+    /// The TLS library, when the crate is built with both `rustls` and `native-tls`
+    /// (default: rustls when built in, else the native one). Choosing one that is not built
+    /// in fails at [`build`](Self::build).
+    pub fn tls_backend(mut self, backend: TlsBackend) -> Self {
+        self.tls_backend = Some(backend);
+        self
+    }
+    /// Trusts the certificates of a PEM bundle (one or more `-----BEGIN CERTIFICATE-----`
+    /// blocks) as roots, besides the built-in ones: for a server whose certificate a
+    /// private CA signed. May be called more than once. A bundle without a certificate
+    /// fails at [`build`](Self::build).
+    pub fn root_certificates_pem(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.roots_pem.push(pem.as_ref().to_vec());
+        self
+    }
+    /// Trusts only the roots given with
+    /// [`root_certificates_pem`](Self::root_certificates_pem), not the built-in ones (not
+    /// even for media on a public CDN).
+    pub fn only_custom_roots(mut self, on: bool) -> Self {
+        self.roots_only = on;
+        self
+    }
+    /// A client certificate for mutual TLS: the certificate chain and its private key, both
+    /// PEM (the key PKCS#8, `-----BEGIN PRIVATE KEY-----`, which both TLS libraries read).
+    /// Checked at [`build`](Self::build); the key never appears in `Debug` output.
+    pub fn client_identity_pem(
+        mut self,
+        cert_chain: impl AsRef<[u8]>,
+        private_key: impl AsRef<[u8]>,
+    ) -> Self {
+        let key = String::from_utf8_lossy(private_key.as_ref()).into_owned();
+        self.identity_pem = Some((cert_chain.as_ref().to_vec(), Secret(key)));
+        self
+    }
+    /// Sends every request through this proxy (`http://`, `https://` or `socks5://` URL;
+    /// HTTPS requests tunnel through it with `CONNECT`) instead of the environment's.
+    ///
+    /// Without this setting the client follows the environment, as curl does:
+    /// `HTTPS_PROXY` for `https` URLs, `HTTP_PROXY` for `http` ones, `ALL_PROXY` for
+    /// both, and `NO_PROXY` (a comma-separated list of hosts, domains, IPs and CIDR ranges)
+    /// for the hosts to reach directly; lower-case names work too.
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        let (credentials, no_proxy) = match self.proxy {
+            ProxyInput::Explicit {
+                credentials,
+                no_proxy,
+                ..
+            } => (credentials, no_proxy),
+            _ => (None, None),
+        };
+        self.proxy = ProxyInput::Explicit {
+            url: url.into(),
+            credentials,
+            no_proxy,
+        };
+        self
+    }
+    /// Basic credentials for the [`proxy`](Self::proxy) (`Proxy-Authorization`); the
+    /// password never appears in `Debug` output or errors. Without a `proxy` this fails
+    /// at [`build`](Self::build).
+    pub fn proxy_credentials(
+        mut self,
+        username: impl Into<String>,
+        password: impl Into<String>,
+    ) -> Self {
+        let creds = Some((username.into(), Secret(password.into())));
+        match &mut self.proxy {
+            ProxyInput::Explicit { credentials, .. } => *credentials = creds,
+            _ => {
+                self.proxy = ProxyInput::Explicit {
+                    url: String::new(),
+                    credentials: creds,
+                    no_proxy: None,
+                }
+            }
+        }
+        self
+    }
+    /// Hosts the [`proxy`](Self::proxy) is not used for, in `NO_PROXY` syntax:
+    /// `localhost,.internal.example,10.0.0.0/8`.
+    pub fn no_proxy(mut self, hosts: impl Into<String>) -> Self {
+        let list = Some(hosts.into());
+        match &mut self.proxy {
+            ProxyInput::Explicit { no_proxy, .. } => *no_proxy = list,
+            _ => {
+                self.proxy = ProxyInput::Explicit {
+                    url: String::new(),
+                    credentials: None,
+                    no_proxy: list,
+                }
+            }
+        }
+        self
+    }
+    /// Ignores the environment's proxy variables (and any [`proxy`](Self::proxy)): every
+    /// request goes directly.
+    pub fn proxy_off(mut self) -> Self {
+        self.proxy = ProxyInput::Off;
+        self
+    }
 
     /// Validates and builds the configuration: every value is checked here, so that a
     /// built configuration cannot fail (or panic) later.
@@ -706,6 +928,25 @@ impl StrapiConfigBuilder {
                 "user agent must be a non-empty header value".into(),
             ));
         }
+        let tls = tls_settings(
+            self.tls_backend,
+            &self.roots_pem,
+            self.roots_only,
+            self.identity_pem.as_ref(),
+        )?;
+        let proxy = match self.proxy {
+            ProxyInput::FromEnv => ProxySetting::FromEnv,
+            ProxyInput::Off => ProxySetting::Off,
+            ProxyInput::Explicit {
+                url,
+                credentials,
+                no_proxy,
+            } => ProxySetting::Explicit(Box::new(proxy_setting(
+                &url,
+                credentials.as_ref(),
+                no_proxy,
+            )?)),
+        };
         let mut default_headers = HeaderMap::new();
         let has_auth = auth != Auth::None;
         for (name, value) in self.default_headers {
@@ -727,8 +968,163 @@ impl StrapiConfigBuilder {
             max_response_bytes: self.max_response_bytes,
             max_concurrent_requests: self.max_concurrent_requests,
             admin,
+            compression: self.compression,
+            hooks: self.hooks,
+            log_query_values: self.log_query_values,
+            tls,
+            proxy,
         })
     }
+}
+
+/// The TLS backend to use, refused when not built in.
+fn tls_backend(chosen: Option<TlsBackend>) -> Result<TlsBackend> {
+    let built = |b: TlsBackend| match b {
+        TlsBackend::Rustls => cfg!(feature = "rustls"),
+        TlsBackend::NativeTls => cfg!(feature = "native-tls"),
+    };
+    let backend = match chosen {
+        Some(b) => b,
+        None if cfg!(feature = "rustls") => TlsBackend::Rustls,
+        None if cfg!(feature = "native-tls") => TlsBackend::NativeTls,
+        None => {
+            return Err(Error::Config(
+                "no TLS backend is built in: enable the `rustls` or `native-tls` feature".into(),
+            ));
+        }
+    };
+    if !built(backend) {
+        return Err(Error::Config(format!(
+            "the TLS backend {backend:?} is not built in (cargo feature {})",
+            match backend {
+                TlsBackend::Rustls => "`rustls`",
+                TlsBackend::NativeTls => "`native-tls`",
+            }
+        )));
+    }
+    Ok(backend)
+}
+
+/// Parses the TLS inputs into what reqwest takes.
+fn tls_settings(
+    chosen: Option<TlsBackend>,
+    roots_pem: &[Vec<u8>],
+    roots_only: bool,
+    identity_pem: Option<&(Vec<u8>, Secret)>,
+) -> Result<TlsSettings> {
+    let custom = !roots_pem.is_empty() || roots_only || identity_pem.is_some();
+    // Without any TLS setting a client builds without a backend (plain http still works).
+    let backend = match (chosen, custom) {
+        (None, false) => return Ok(TlsSettings::default()),
+        _ => tls_backend(chosen)?,
+    };
+    #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+    {
+        // `tls_backend` refused already: no backend is built in.
+        let _ = (backend, roots_only, identity_pem);
+        Err(Error::Config("no TLS backend is built in".into()))
+    }
+    #[cfg(any(feature = "rustls", feature = "native-tls"))]
+    {
+        let mut roots = Vec::new();
+        for pem in roots_pem {
+            let certs = reqwest::Certificate::from_pem_bundle(pem)
+                .map_err(|e| Error::Config(format!("the root certificates cannot be read: {e}")))?;
+            if certs.is_empty() {
+                return Err(Error::Config(
+                    "the root certificate bundle holds no certificate".into(),
+                ));
+            }
+            roots.extend(certs);
+        }
+        if roots_only && roots.is_empty() {
+            return Err(Error::Config(
+                "only custom roots, but no root certificate was given".into(),
+            ));
+        }
+        let identity = match identity_pem {
+            None => None,
+            Some((cert, key)) => Some(identity(backend, cert, key.expose().as_bytes())?),
+        };
+        Ok(TlsSettings {
+            backend: Some(backend),
+            roots,
+            roots_only,
+            identity,
+        })
+    }
+}
+
+/// A client identity for `backend` from a PEM chain and a PEM PKCS#8 key.
+#[cfg(any(feature = "rustls", feature = "native-tls"))]
+fn identity(backend: TlsBackend, cert: &[u8], key: &[u8]) -> Result<reqwest::Identity> {
+    // The message names the problem, never the key's bytes.
+    let bad = |e: reqwest::Error| {
+        Error::Config(format!(
+            "the client certificate or its key cannot be used: {e}"
+        ))
+    };
+    if !String::from_utf8_lossy(key).contains("-----BEGIN PRIVATE KEY-----") {
+        return Err(Error::Config(
+            "the client key must be PEM PKCS#8 (-----BEGIN PRIVATE KEY-----)".into(),
+        ));
+    }
+    match backend {
+        #[cfg(feature = "rustls")]
+        TlsBackend::Rustls => {
+            let mut both = cert.to_vec();
+            both.push(b'\n');
+            both.extend_from_slice(key);
+            reqwest::Identity::from_pem(&both).map_err(bad)
+        }
+        #[cfg(feature = "native-tls")]
+        TlsBackend::NativeTls => reqwest::Identity::from_pkcs8_pem(cert, key).map_err(bad),
+        #[allow(unreachable_patterns)]
+        _ => {
+            let _ = (cert, bad);
+            Err(Error::Config("no TLS backend is built in".into()))
+        }
+    }
+}
+
+/// The explicit proxy, checked.
+fn proxy_setting(
+    url: &str,
+    credentials: Option<&(String, Secret)>,
+    no_proxy: Option<String>,
+) -> Result<reqwest::Proxy> {
+    if url.trim().is_empty() {
+        return Err(Error::Config(
+            "proxy credentials or a no-proxy list need a proxy URL (`proxy`)".into(),
+        ));
+    }
+    let parsed =
+        Url::parse(url.trim()).map_err(|e| Error::Config(format!("invalid proxy URL: {e}")))?;
+    if !matches!(parsed.scheme(), "http" | "https" | "socks5" | "socks5h") {
+        return Err(Error::Config(format!(
+            "the proxy URL must be http, https or socks5, got {}",
+            parsed.scheme()
+        )));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(Error::Config(
+            "put the proxy's credentials in `proxy_credentials`, not in its URL".into(),
+        ));
+    }
+    let mut proxy = reqwest::Proxy::all(parsed.as_str())
+        .map_err(|e| Error::Config(format!("invalid proxy URL: {e}")))?;
+    if let Some((user, pass)) = credentials {
+        if user.contains(':') || user.chars().any(char::is_control) {
+            return Err(Error::Config(
+                "the proxy user name must not contain ':' or control characters".into(),
+            ));
+        }
+        proxy = proxy.basic_auth(user, pass.expose());
+    }
+    if let Some(list) = no_proxy {
+        proxy = proxy.no_proxy(reqwest::NoProxy::from_string(&list));
+    }
+    Ok(proxy)
 }
 
 /// A token or JWT, trimmed; refused when blank or not sendable in a header.

@@ -112,6 +112,24 @@ pub enum Error {
         #[source]
         source: reqwest::Error,
     },
+    /// A webhook delivery's body cannot be read (feature `webhook`): not JSON, no event
+    /// name, or an event without its entry.
+    #[error("invalid webhook payload: {}", Escaped(.0))]
+    Webhook(String),
+    /// The TLS handshake failed: the server's certificate is not trusted (unknown CA,
+    /// expired, wrong host name), or it refused the client's certificate. Never retried.
+    #[error("TLS handshake failed: {method} {}: {}", Escaped(url), Escaped(reason))]
+    Tls {
+        /// HTTP method.
+        method: String,
+        /// Request URL.
+        url: String,
+        /// What the TLS library reported, e.g. `invalid peer certificate: UnknownIssuer`.
+        reason: String,
+        /// The underlying transport error.
+        #[source]
+        source: reqwest::Error,
+    },
     /// Another transport failure (connection reset, broken body, protocol error).
     #[error("transport error: {method} {}: {}", Escaped(url), Escaped(&source.to_string()))]
     Transport {
@@ -461,6 +479,10 @@ impl Error {
     /// An end user's session is over ([`Error::SessionEnded`]).
     pub fn is_session_ended(&self) -> bool {
         matches!(self, Error::SessionEnded { .. })
+    }
+    /// The TLS handshake failed ([`Error::Tls`]): an untrusted or invalid certificate.
+    pub fn is_tls(&self) -> bool {
+        matches!(self, Error::Tls { .. })
     }
     /// The connection could not be established.
     pub fn is_connect(&self) -> bool {

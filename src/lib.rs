@@ -11,6 +11,8 @@
 //! | `rustls` | TLS with rustls + ring | yes |
 //! | `native-tls` | TLS with the platform library | no |
 //! | `codegen` | [`codegen`]: Rust types from the server's schema | no |
+//! | `webhook` | [`webhook`]: Strapi's webhook payloads parsed into typed events | no |
+//! | `metrics` | [`hooks::MetricsHook`]: counters and latency histograms through the `metrics` facade | no |
 //!
 //! `async` and `sync` are additive: turn on both and both clients exist in one build.
 //!
@@ -76,6 +78,7 @@ pub mod config;
 mod documents;
 pub mod error;
 pub mod folders;
+pub mod hooks;
 mod ids;
 pub mod media;
 pub mod models;
@@ -87,6 +90,9 @@ pub mod transfer;
 pub mod typed;
 pub mod users;
 pub mod version;
+#[cfg(feature = "webhook")]
+#[cfg_attr(docsrs, doc(cfg(feature = "webhook")))]
+pub mod webhook;
 
 #[cfg(feature = "sync")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sync")))]
@@ -137,7 +143,9 @@ pub type SyncClient = blocking::Client;
 pub type AsyncClient = nonblocking::Client;
 
 pub use bulk::{BulkItem, BulkOptions, BulkOutcome, BulkReport};
-pub use config::{AdminAuth, Auth, RetryPolicy, Secret, StrapiConfig, StrapiConfigBuilder};
+pub use config::{
+    AdminAuth, Auth, RetryPolicy, Secret, StrapiConfig, StrapiConfigBuilder, TlsBackend,
+};
 pub use documents::I18nLocale;
 pub use error::{ApiError, Error, FieldError, MediaError, Result, UnexpectedReason};
 pub use folders::{Folder, FolderNode, UploadSettings};

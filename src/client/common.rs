@@ -44,6 +44,9 @@ pub(crate) struct Call<R> {
     pub headers: HeaderMap,
     /// An admin API route: sent with the admin credentials instead of the API token.
     pub admin: bool,
+    /// The body's bytes exactly as the server sends them (media downloads): no compression
+    /// is asked for, none is decoded.
+    pub exact: bool,
 }
 
 impl<R> Call<R> {
@@ -56,6 +59,7 @@ impl<R> Call<R> {
             accept: "application/json",
             headers: HeaderMap::new(),
             admin: false,
+            exact: false,
         }
     }
 
@@ -92,6 +96,143 @@ impl<R> Call<R> {
     pub fn url_str(&self) -> &str {
         self.url.as_str()
     }
+}
+
+/// Path segments that are words of Strapi's routes, kept in a route template; any other
+/// segment is a name or an id and becomes a placeholder.
+const ROUTE_WORDS: &[&str] = &[
+    "actions",
+    "admin",
+    "auth",
+    "bulk-delete",
+    "bulk-move",
+    "bulkDelete",
+    "bulkPublish",
+    "bulkUnpublish",
+    "callback",
+    "change-password",
+    "collection-types",
+    "components",
+    "connect",
+    "content-manager",
+    "content-type-builder",
+    "content-types",
+    "count",
+    "discard",
+    "email-confirmation",
+    "files",
+    "folder-structure",
+    "folders",
+    "forgot-password",
+    "i18n",
+    "local",
+    "locales",
+    "localizations",
+    "login",
+    "logout",
+    "me",
+    "publish",
+    "refresh",
+    "register",
+    "relations",
+    "renew-token",
+    "reset-password",
+    "roles",
+    "send-email-confirmation",
+    "sessions",
+    "settings",
+    "single-types",
+    "unpublish",
+    "upload",
+    "users",
+    "users-permissions",
+];
+
+/// Roots of `/api` routes that are not content types (plugins).
+const API_ROOTS: &[&str] = &[
+    "auth",
+    "connect",
+    "content-type-builder",
+    "i18n",
+    "upload",
+    "users",
+    "users-permissions",
+];
+
+/// The route template of a URL: `/api/:plural/:id`, `/api/upload/files/:id`,
+/// `/content-manager/collection-types/:uid/:id/actions/publish`, `/uploads/:file`; other
+/// origins are `:external`. Names, ids and the query never appear in it.
+pub(crate) fn route_template(base: &Url, url: &Url) -> String {
+    if !same_origin(url, base) {
+        return ":external".to_owned();
+    }
+    let base_len = base
+        .path_segments()
+        .map_or(0, |s| s.filter(|p| !p.is_empty()).count());
+    let segs: Vec<&str> = url
+        .path_segments()
+        .map(|s| s.filter(|p| !p.is_empty()).skip(base_len).collect())
+        .unwrap_or_default();
+    let mut out = String::with_capacity(48);
+    match segs.first() {
+        None => return "/".to_owned(),
+        Some(&"uploads") => return "/uploads/:file".to_owned(),
+        _ => {}
+    }
+    let mut prev = "";
+    for (i, seg) in segs.iter().enumerate() {
+        out.push('/');
+        let word = ROUTE_WORDS.contains(seg);
+        if i == 0 && *seg == "api" {
+            out.push_str("api");
+        } else if i == 1 && segs[0] == "api" {
+            out.push_str(if API_ROOTS.contains(seg) {
+                seg
+            } else {
+                ":plural"
+            });
+        } else if word {
+            out.push_str(seg);
+        } else if seg.contains("::") {
+            out.push_str(":uid");
+        } else if matches!(prev, "auth" | "connect") {
+            out.push_str(":provider");
+        } else {
+            out.push_str(":id");
+        }
+        prev = seg;
+    }
+    out
+}
+
+/// A URL for logs: the query's values are replaced by `*` unless `values` (names stay, so a
+/// reader sees which filters a call used, not the personal data they may hold).
+pub(crate) fn loggable_url(url: &Url, values: bool) -> String {
+    let Some(query) = url.query().filter(|_| !values) else {
+        return url.as_str().to_owned();
+    };
+    let mut out = String::with_capacity(url.as_str().len());
+    out.push_str(url.as_str().split('?').next().unwrap_or_default());
+    out.push('?');
+    for (i, pair) in query.split('&').enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        match pair.split_once('=') {
+            Some((k, _)) => {
+                // Names shown decoded (`filters[email][$eq]`), as a reader expects them.
+                out.extend(
+                    percent_encoding::percent_decode_str(k)
+                        .decode_utf8_lossy()
+                        .chars()
+                        .filter(|c| !c.is_control()),
+                );
+                out.push_str("=*");
+            }
+            None => out.push_str(pair),
+        }
+    }
+    out
 }
 
 /// Per-call overrides that a client view carries (see `Client::with_timeout`).
@@ -349,6 +490,7 @@ impl Core {
             Failure::Status(s, _) => policy.retry_on_status.contains(s),
             Failure::Connect => policy.retry_on_connect,
             Failure::Transport => policy.retry_on_transport,
+            Failure::Tls => false,
         };
         if !retryable {
             return None;
@@ -649,6 +791,8 @@ pub(crate) enum Failure {
     Status(u16, Option<Duration>),
     Connect,
     Transport,
+    /// A failed TLS handshake: trying again cannot help.
+    Tls,
 }
 
 impl Failure {
@@ -657,12 +801,47 @@ impl Failure {
         match e.status() {
             Some(s) if e.api_error().is_some() => Failure::Status(s, e.retry_after()),
             _ if e.is_connect() => Failure::Connect,
+            _ if e.is_tls() => Failure::Tls,
             _ => Failure::Transport,
         }
     }
 }
 
-/// Maps a reqwest error to ours, keeping timeout and connect apart.
+/// What a TLS library said, when `e` is a failed handshake (found down its source chain;
+/// I/O errors carry the TLS error inside, not as their source).
+fn tls_failure(e: &reqwest::Error) -> Option<String> {
+    fn tls_text(err: &(dyn std::error::Error + 'static)) -> Option<String> {
+        #[cfg(feature = "rustls")]
+        if let Some(t) = err.downcast_ref::<rustls::Error>() {
+            return Some(t.to_string());
+        }
+        #[cfg(feature = "native-tls")]
+        if let Some(t) = err.downcast_ref::<native_tls_crate::Error>() {
+            return Some(t.to_string());
+        }
+        let _ = err;
+        None
+    }
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    // Bounded: a chain is a few links long.
+    for _ in 0..32 {
+        let err = cur?;
+        if let Some(t) = tls_text(err) {
+            return Some(t);
+        }
+        // An I/O error wraps its cause (`get_ref`) rather than naming it as its source.
+        cur = match err.downcast_ref::<std::io::Error>() {
+            Some(io) => match io.get_ref() {
+                Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+                None => err.source(),
+            },
+            None => err.source(),
+        };
+    }
+    None
+}
+
+/// Maps a reqwest error to ours, keeping timeout, TLS and connect apart.
 pub(crate) fn transport_error<R>(call: &Call<R>, e: reqwest::Error) -> (Error, Failure) {
     let method = call.method.to_string();
     let url = call.url_str().to_owned();
@@ -674,6 +853,16 @@ pub(crate) fn transport_error<R>(call: &Call<R>, e: reqwest::Error) -> (Error, F
                 source: Some(e),
             },
             Failure::Transport,
+        )
+    } else if let Some(reason) = tls_failure(&e) {
+        (
+            Error::Tls {
+                method,
+                url,
+                reason,
+                source: e,
+            },
+            Failure::Tls,
         )
     } else if e.is_connect() {
         (
@@ -810,6 +999,62 @@ mod tests {
         for bad in ["", "a/b", "a?b", "..", "a b"] {
             assert!(check_name("collection", bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn route_templates_hide_names_and_ids() {
+        let base = Url::parse("http://h:1337/cms").unwrap();
+        let t = |p: &str| {
+            route_template(
+                &base,
+                &Url::parse(&format!("http://h:1337/cms{p}")).unwrap(),
+            )
+        };
+        assert_eq!(t("/api/articles?filters[title][$eq]=x"), "/api/:plural");
+        assert_eq!(t("/api/articles/abc123"), "/api/:plural/:id");
+        assert_eq!(
+            t("/api/articles/abc123/localizations"),
+            "/api/:plural/:id/localizations"
+        );
+        assert_eq!(t("/api/upload/files/7"), "/api/upload/files/:id");
+        assert_eq!(t("/api/upload"), "/api/upload");
+        assert_eq!(t("/api/users/me"), "/api/users/me");
+        assert_eq!(t("/api/users/12"), "/api/users/:id");
+        assert_eq!(t("/api/auth/local/register"), "/api/auth/local/register");
+        assert_eq!(
+            t("/api/auth/github/callback"),
+            "/api/auth/:provider/callback"
+        );
+        assert_eq!(t("/api/connect/github"), "/api/connect/:provider");
+        assert_eq!(
+            t("/api/users-permissions/roles/3"),
+            "/api/users-permissions/roles/:id"
+        );
+        assert_eq!(
+            t("/content-manager/collection-types/api::article.article/d1/actions/unpublish"),
+            "/content-manager/collection-types/:uid/:id/actions/unpublish"
+        );
+        assert_eq!(t("/admin/login"), "/admin/login");
+        assert_eq!(t("/upload/folders/4"), "/upload/folders/:id");
+        assert_eq!(t("/uploads/a_b.png"), "/uploads/:file");
+        assert_eq!(t(""), "/");
+        let cdn = Url::parse("https://cdn.example/x/y.png").unwrap();
+        assert_eq!(route_template(&base, &cdn), ":external");
+    }
+
+    #[test]
+    fn logged_urls_leave_query_values_out() {
+        let u = Url::parse(
+            "http://h/api/users?filters[email][$eq]=ada%40x.org&flag&pagination[page]=2",
+        )
+        .unwrap();
+        assert_eq!(
+            loggable_url(&u, false),
+            "http://h/api/users?filters[email][$eq]=*&flag&pagination[page]=*"
+        );
+        assert_eq!(loggable_url(&u, true), u.as_str());
+        let plain = Url::parse("http://h/api/users/1").unwrap();
+        assert_eq!(loggable_url(&plain, false), "http://h/api/users/1");
     }
 
     #[test]

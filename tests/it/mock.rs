@@ -55,3 +55,9 @@ mod admin_auth;
 mod transfer_faults;
 #[path = "cases/users_faults.rs"]
 mod users_faults;
+
+#[path = "cases/hooks_faults.rs"]
+mod hooks_faults;
+
+#[path = "cases/tls.rs"]
+mod tls;

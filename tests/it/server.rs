@@ -92,3 +92,13 @@ mod users;
 
 #[path = "cases/codegen.rs"]
 mod codegen;
+
+#[path = "cases/compression.rs"]
+mod compression;
+
+#[path = "cases/hooks.rs"]
+mod hooks;
+
+#[cfg(feature = "webhook")]
+#[path = "cases/webhooks.rs"]
+mod webhooks;

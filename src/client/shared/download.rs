@@ -34,6 +34,7 @@ impl Client {
             SendToken::Never => false,
         };
         call.accept = "*/*";
+        call.exact = true;
         Ok(call)
     }
 
@@ -303,6 +304,7 @@ client
             let mut again = FCall::new(call.method.clone(), call.url.clone());
             again.auth = call.auth;
             again.accept = call.accept;
+            again.exact = call.exact;
             again
         };
         if let Some(guard) = version.if_range().filter(|_| written > 0) {

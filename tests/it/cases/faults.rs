@@ -751,7 +751,8 @@ async fn tracing_shows_requests_but_never_the_token() {
         ),
     ]);
     let c = retrying(&mock);
-    c.get_many::<Value>("articles", &q()).await.unwrap();
+    let personal = StrapiQuery::new().filter(FilterBuilder::new().eq("email", "ada@example.org"));
+    c.get_many::<Value>("articles", &personal).await.unwrap();
     let err = c.get_many::<Value>("articles", &q()).await.unwrap_err();
     let (_, _) = (format!("{err}"), format!("{err:?} {c:?}"));
     let lines = capture.0.lock().unwrap().clone();
@@ -761,11 +762,79 @@ async fn tracing_shows_requests_but_never_the_token() {
     assert!(all.contains("attempt=2"), "{all}");
     assert!(all.contains("method=GET"), "{all}");
     assert!(all.contains("elapsed_ms="), "{all}");
+    // A span per call, with OpenTelemetry's HTTP client field names.
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|l| l.starts_with("span strapi.request"))
+            .count(),
+        2,
+        "{all}"
+    );
+    assert!(all.contains("http.request.method=GET"), "{all}");
+    assert!(all.contains("url.template=\"/api/:plural\""), "{all}");
+    assert!(all.contains("http.response.status_code=503"), "{all}");
+    assert!(all.contains("http.response.status_code=401"), "{all}");
+    assert!(all.contains("http.request.resend_count=1"), "{all}");
+    assert!(all.contains("http.response.body.size="), "{all}");
+    assert!(all.contains("error.type=\"401\""), "{all}");
+    // The retry is a warning, the failed call too (a 4xx).
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("event WARN") && l.contains("retrying")),
+        "{all}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("event WARN") && l.contains("strapi call failed")),
+        "{all}"
+    );
+    // Query values stay out of logs; names stay in.
+    assert!(
+        !all.contains("ada@example.org") && !all.contains("ada%40example.org"),
+        "{all}"
+    );
+    assert!(all.contains("filters[email][$eq]=*"), "{all}");
     assert!(
         !all.contains("secret-token-value"),
         "token leaked into tracing: {all}"
     );
     assert!(!all.to_ascii_lowercase().contains("authorization"), "{all}");
+}
+
+#[maybe]
+#[the_test]
+async fn tracing_shows_query_values_when_asked_and_errors_at_error() {
+    let capture = Capture::default();
+    let _guard = tracing::subscriber::set_default(capture.clone());
+    let mock = Mock::always(Reply::json(500, "{}"));
+    let c = Client::new(
+        StrapiConfig::builder(&mock.url)
+            .api_token("secret-token-value")
+            .retry(strapi_kit::RetryPolicy::none())
+            .log_query_values(true)
+            .build()
+            .unwrap(),
+    )
+    .unwrap();
+    let personal = StrapiQuery::new().filter(FilterBuilder::new().eq("email", "ada@example.org"));
+    let res = c.get_many::<Value>("articles", &personal).await;
+    assert!(res.is_err());
+    let lines = capture.0.lock().unwrap().clone();
+    let all = lines.join("\n");
+    assert!(
+        all.contains("ada%40example.org") || all.contains("ada@example.org"),
+        "{all}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("event ERROR") && l.contains("strapi call failed")),
+        "a 5xx is an error: {all}"
+    );
+    assert!(!all.contains("secret-token-value"), "{all}");
 }
 
 #[maybe]

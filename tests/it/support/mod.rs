@@ -5,6 +5,7 @@
 pub mod mock;
 pub mod proxy;
 pub mod strapi;
+pub mod tls;
 pub mod wire;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -170,4 +171,18 @@ pub fn upload_settings_lock() -> std::sync::MutexGuard<'static, ()> {
 pub fn showcase_lock() -> std::sync::MutexGuard<'static, ()> {
     static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
     LOCK.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The test process's metrics recorder (installed on first use; there is one per process).
+#[cfg(feature = "metrics")]
+pub fn metrics_snapshotter() -> &'static metrics_util::debugging::Snapshotter {
+    static SNAP: std::sync::OnceLock<metrics_util::debugging::Snapshotter> =
+        std::sync::OnceLock::new();
+    SNAP.get_or_init(|| {
+        let rec = metrics_util::debugging::DebuggingRecorder::new();
+        let s = rec.snapshotter();
+        rec.install()
+            .expect("the only recorder of the test process");
+        s
+    })
 }

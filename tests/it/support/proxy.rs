@@ -1,15 +1,18 @@
 //! A TCP proxy on loopback that counts the connections it accepts, to show how many
-//! connections a client opened.
+//! connections a client opened, and the bytes that go through (bytes on the wire).
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 /// Forwards `127.0.0.1:<port>` to a target address; stops when dropped.
 pub struct CountingProxy {
     pub url: String,
     connections: Arc<AtomicUsize>,
+    /// Bytes from the client to the server, and back.
+    up: Arc<AtomicU64>,
+    down: Arc<AtomicU64>,
     stop: Arc<AtomicBool>,
     port: u16,
 }
@@ -20,10 +23,12 @@ impl CountingProxy {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind proxy");
         let port = listener.local_addr().expect("addr").port();
         let connections = Arc::new(AtomicUsize::new(0));
+        let (up, down) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
         let stop = Arc::new(AtomicBool::new(false));
         let target = target.to_owned();
         {
             let connections = connections.clone();
+            let (up, down) = (up.clone(), down.clone());
             let stop = stop.clone();
             std::thread::spawn(move || {
                 for client in listener.incoming() {
@@ -35,13 +40,15 @@ impl CountingProxy {
                         continue;
                     };
                     connections.fetch_add(1, Ordering::SeqCst);
-                    pipe(client, server);
+                    pipe_counted(client, server, up.clone(), down.clone());
                 }
             });
         }
         CountingProxy {
             url: format!("http://127.0.0.1:{port}"),
             connections,
+            up,
+            down,
             stop,
             port,
         }
@@ -50,6 +57,16 @@ impl CountingProxy {
     /// Connections accepted so far.
     pub fn connections(&self) -> usize {
         self.connections.load(Ordering::SeqCst)
+    }
+
+    /// Bytes the server sent to the client so far (headers included).
+    pub fn bytes_down(&self) -> u64 {
+        self.down.load(Ordering::SeqCst)
+    }
+
+    /// Bytes the client sent to the server so far.
+    pub fn bytes_up(&self) -> u64 {
+        self.up.load(Ordering::SeqCst)
     }
 }
 
@@ -61,19 +78,26 @@ impl Drop for CountingProxy {
 }
 
 fn pipe(a: TcpStream, b: TcpStream) {
+    let unused = Arc::new(AtomicU64::new(0));
+    pipe_counted(a, b, unused.clone(), unused);
+}
+
+/// Pipes client `a` and server `b` both ways, counting the bytes each way.
+fn pipe_counted(a: TcpStream, b: TcpStream, up: Arc<AtomicU64>, down: Arc<AtomicU64>) {
     let (Ok(a2), Ok(b2)) = (a.try_clone(), b.try_clone()) else {
         return;
     };
-    std::thread::spawn(move || copy(a, b2));
-    std::thread::spawn(move || copy(b, a2));
+    std::thread::spawn(move || copy(a, b2, &up));
+    std::thread::spawn(move || copy(b, a2, &down));
 }
 
-fn copy(mut from: TcpStream, mut to: TcpStream) {
+fn copy(mut from: TcpStream, mut to: TcpStream, count: &AtomicU64) {
     let mut buf = [0u8; 32 * 1024];
     loop {
         match from.read(&mut buf) {
             Ok(0) | Err(_) => break,
             Ok(n) => {
+                count.fetch_add(n as u64, Ordering::SeqCst);
                 if to.write_all(&buf[..n]).is_err() {
                     break;
                 }
@@ -165,7 +189,7 @@ fn lose_answer(client: TcpStream, mut server: TcpStream) {
     let (Ok(c2), Ok(s2)) = (client.try_clone(), server.try_clone()) else {
         return;
     };
-    std::thread::spawn(move || copy(c2, s2));
+    std::thread::spawn(move || copy(c2, s2, &AtomicU64::new(0)));
     let mut byte = [0u8; 1];
     let _ = server.read(&mut byte);
     let _ = client.shutdown(Shutdown::Both);

@@ -13,6 +13,8 @@ pub struct Seen {
     pub method: String,
     pub path: String,
     pub authorization: Option<String>,
+    /// The request's head as sent (request line and headers).
+    pub head: String,
     pub body: String,
 }
 
@@ -128,6 +130,7 @@ fn relay(mut client: TcpStream, target: &str, seen: &Mutex<Vec<Seen>>) -> std::i
         method,
         path,
         authorization,
+        head: head.clone(),
         body: String::from_utf8_lossy(&body).into_owned(),
     });
     let mut upstream = TcpStream::connect(target)?;

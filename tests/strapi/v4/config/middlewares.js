@@ -2,6 +2,8 @@
 
 module.exports = ({ env }) => [
   'strapi::logger',
+  // ITEST_COMPRESSION=true: answers compressed (koa-compress: gzip, br) when asked for.
+  ...(env.bool('ITEST_COMPRESSION', false) ? ['strapi::compression'] : []),
   'strapi::errors',
   'strapi::security',
   'strapi::cors',
