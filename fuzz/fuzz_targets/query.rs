@@ -56,30 +56,6 @@ const NAMES: &[&str] = &[
     "a:b",
 ];
 
-const OPERATORS: [Operator; 21] = [
-    Operator::Eq,
-    Operator::Eqi,
-    Operator::Ne,
-    Operator::Nei,
-    Operator::Lt,
-    Operator::Lte,
-    Operator::Gt,
-    Operator::Gte,
-    Operator::In,
-    Operator::NotIn,
-    Operator::Contains,
-    Operator::NotContains,
-    Operator::Containsi,
-    Operator::NotContainsi,
-    Operator::StartsWith,
-    Operator::StartsWithi,
-    Operator::EndsWith,
-    Operator::EndsWithi,
-    Operator::Null,
-    Operator::NotNull,
-    Operator::Between,
-];
-
 /// Nesting of generated filter groups and populate trees (past `qs`' depth of 20).
 const MAX_NEST: usize = 24;
 /// Longest generated `$not` chain.
@@ -194,7 +170,7 @@ impl Gen<'_, '_> {
             let nested = depth < MAX_NEST;
             f = match self.u.int_in_range(0..=12)? {
                 0..=3 => {
-                    let op = *self.u.choose(&OPERATORS)?;
+                    let op = *self.u.choose(&Operator::ALL)?;
                     f.condition(self.path()?, op, self.value()?)
                 }
                 4 => f.in_(self.path()?, self.list()?),
@@ -245,14 +221,14 @@ impl Gen<'_, '_> {
         if depth >= MAX_NEST {
             return Ok(Filter::Condition(Condition {
                 field: self.path()?,
-                op: *self.u.choose(&OPERATORS)?,
+                op: *self.u.choose(&Operator::ALL)?,
                 value: self.value()?,
             }));
         }
         Ok(match self.u.int_in_range(0..=4)? {
             0 => Filter::Condition(Condition {
                 field: self.path()?,
-                op: *self.u.choose(&OPERATORS)?,
+                op: *self.u.choose(&Operator::ALL)?,
                 value: self.value()?,
             }),
             1 => Filter::And(self.raw_filters(depth)?),

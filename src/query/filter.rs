@@ -53,6 +53,46 @@ pub enum Operator {
 }
 
 impl Operator {
+    /// Every operator this version knows, in Strapi's documentation order (for parsers,
+    /// completions and generators).
+    pub const ALL: [Operator; 21] = [
+        Operator::Eq,
+        Operator::Eqi,
+        Operator::Ne,
+        Operator::Nei,
+        Operator::Lt,
+        Operator::Lte,
+        Operator::Gt,
+        Operator::Gte,
+        Operator::In,
+        Operator::NotIn,
+        Operator::Contains,
+        Operator::NotContains,
+        Operator::Containsi,
+        Operator::NotContainsi,
+        Operator::StartsWith,
+        Operator::StartsWithi,
+        Operator::EndsWith,
+        Operator::EndsWithi,
+        Operator::Null,
+        Operator::NotNull,
+        Operator::Between,
+    ];
+
+    /// The operator Strapi spells `s` (`"$containsi"`), if any.
+    ///
+    /// ```
+    /// use strapi_kit::query::Operator;
+    /// assert_eq!(Operator::parse("$containsi"), Some(Operator::Containsi));
+    /// assert_eq!(Operator::parse("$like"), None);
+    /// for op in Operator::ALL {
+    ///     assert_eq!(Operator::parse(op.as_str()), Some(op));
+    /// }
+    /// ```
+    pub fn parse(s: &str) -> Option<Operator> {
+        Operator::ALL.into_iter().find(|o| o.as_str() == s)
+    }
+
     /// The operator as Strapi spells it (`$containsi`).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -575,5 +615,44 @@ impl KeyWriter<'_> {
             self.name(p);
         }
         mark
+    }
+}
+
+#[cfg(test)]
+mod operator_list {
+    use super::Operator;
+
+    /// A new operator fails to compile here until it has a place in `Operator::ALL`.
+    fn place(op: Operator) -> usize {
+        match op {
+            Operator::Eq => 0,
+            Operator::Eqi => 1,
+            Operator::Ne => 2,
+            Operator::Nei => 3,
+            Operator::Lt => 4,
+            Operator::Lte => 5,
+            Operator::Gt => 6,
+            Operator::Gte => 7,
+            Operator::In => 8,
+            Operator::NotIn => 9,
+            Operator::Contains => 10,
+            Operator::NotContains => 11,
+            Operator::Containsi => 12,
+            Operator::NotContainsi => 13,
+            Operator::StartsWith => 14,
+            Operator::StartsWithi => 15,
+            Operator::EndsWith => 16,
+            Operator::EndsWithi => 17,
+            Operator::Null => 18,
+            Operator::NotNull => 19,
+            Operator::Between => 20,
+        }
+    }
+
+    #[test]
+    fn all_holds_every_operator_once() {
+        for (i, op) in Operator::ALL.into_iter().enumerate() {
+            assert_eq!(place(op), i, "{op:?}");
+        }
     }
 }

@@ -254,30 +254,6 @@ fn read_data(arg: &str) -> Result<Value, Failure> {
     Ok(v)
 }
 
-const OPERATORS: &[Operator] = &[
-    Operator::Eq,
-    Operator::Eqi,
-    Operator::Ne,
-    Operator::Nei,
-    Operator::Lt,
-    Operator::Lte,
-    Operator::Gt,
-    Operator::Gte,
-    Operator::In,
-    Operator::NotIn,
-    Operator::Contains,
-    Operator::NotContains,
-    Operator::Containsi,
-    Operator::NotContainsi,
-    Operator::StartsWith,
-    Operator::StartsWithi,
-    Operator::EndsWith,
-    Operator::EndsWithi,
-    Operator::Null,
-    Operator::NotNull,
-    Operator::Between,
-];
-
 fn is_list_op(op: Operator) -> bool {
     matches!(op, Operator::In | Operator::NotIn | Operator::Between)
 }
@@ -336,7 +312,7 @@ fn parse_one(spec: &str) -> Result<Cond, String> {
     }
     let op = match segs.last() {
         Some(s) if s.starts_with('$') => {
-            let found = OPERATORS.iter().copied().find(|o| o.as_str() == s);
+            let found = Operator::parse(s);
             let op = found.ok_or_else(|| format!("unknown operator `{s}`"))?;
             segs.pop();
             op
