@@ -140,15 +140,26 @@ async fn bad_tls_and_proxy_settings_fail_at_build() {
         other => panic!("{other:?}"),
     };
     let b = || StrapiConfig::builder("https://cms.example").api_token("t");
-    assert!(bad(b().root_certificates_pem("not a pem")).contains("no certificate"));
-    assert!(bad(b().only_custom_roots(true)).contains("no root certificate"));
-    let ca = Ca::new("build");
-    let leaf = ca.leaf("c");
-    let m = bad(b().client_identity_pem(
-        &leaf.cert_pem,
-        "-----BEGIN RSA PRIVATE KEY-----\nsecretbytes",
-    ));
-    assert!(m.contains("PKCS#8") && !m.contains("secretbytes"), "{m}");
+    #[cfg(any(feature = "rustls", feature = "native-tls"))]
+    {
+        assert!(bad(b().root_certificates_pem("not a pem")).contains("no certificate"));
+        assert!(bad(b().only_custom_roots(true)).contains("no root certificate"));
+        let ca = Ca::new("build");
+        let leaf = ca.leaf("c");
+        let m = bad(b().client_identity_pem(
+            &leaf.cert_pem,
+            "-----BEGIN RSA PRIVATE KEY-----\nsecretbytes",
+        ));
+        assert!(m.contains("PKCS#8") && !m.contains("secretbytes"), "{m}");
+    }
+    // Without a TLS backend, TLS settings are refused as such.
+    #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+    {
+        let m = bad(b().root_certificates_pem("not a pem"));
+        assert!(m.contains("no TLS backend is built in"), "{m}");
+        let m = bad(b().only_custom_roots(true));
+        assert!(m.contains("no TLS backend is built in"), "{m}");
+    }
     assert!(bad(b().proxy_credentials("u", "p")).contains("proxy URL"));
     assert!(bad(b().proxy("ftp://proxy:21")).contains("http, https or socks5"));
     let m = bad(b().proxy("http://u:hunter2@proxy:3128"));
